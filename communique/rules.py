@@ -1,0 +1,57 @@
+"""Watch rules: which match events alert whom. The schema of rules/*.yaml (all but sources.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from communique.errors import ConfigError
+from communique.model import Relation
+from communique.text import match_key
+from communique.yaml_files import load_model
+
+
+class Rule(BaseModel):
+    """One watch rule: events on documents whose text has one of the keywords go to the tags."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    events: list[Relation] = Field(min_length=1, description="match relations that fire this rule")
+    keywords: list[str] = Field(
+        default_factory=list, description="any of these (case and accents as written) must occur; empty: any"
+    )
+    sources: list[str] = Field(default_factory=list, description="source ids; empty: every source")
+    notify: list[str] = Field(min_length=1, description="apprise tags, resolved in the apprise config")
+
+    def fires(self, relation: Relation, source_id: str, text: str) -> bool:
+        """Whether this rule wants an alert for a text of `source_id` related as `relation`."""
+        if relation not in self.events or (self.sources and source_id not in self.sources):
+            return False
+        if not self.keywords:
+            return True
+        key = match_key(text)
+        return any(match_key(word) in key for word in self.keywords)
+
+
+class RulesFile(BaseModel):
+    """One rules file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rules: list[Rule] = Field(default_factory=list)
+
+
+def load_rules(rules_dir: Path) -> list[Rule]:
+    """Every rule of every *.yaml file in rules_dir except sources.yaml, with unique names."""
+    rules: list[Rule] = []
+    for path in sorted(rules_dir.glob("*.yaml")):
+        if path.name == "sources.yaml":
+            continue
+        rules.extend(load_model(path, RulesFile).rules)
+    names = [rule.name for rule in rules]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ConfigError(f"{rules_dir}: rule names must be unique: {', '.join(duplicates)}")
+    return rules

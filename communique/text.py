@@ -1,0 +1,142 @@
+"""Text normalisation, comparison keys, fingerprints and page-furniture filtering for statements."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Final
+
+# Every character that str.splitlines() treats as a line break becomes "\n", so splitting on "\n"
+# later agrees with what a reader sees as lines.
+_LINE_BREAKS: Final = re.compile(r"\r\n|[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+# Invisible characters that scrapers and CMS editors leave inside words; they would split words
+# and change fingerprints without changing the text a reader sees.
+_ZERO_WIDTH: Final = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+_TONES: Final = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+
+# A Vietnamese syllable start (optional onset) and an oa/oe/uy pair whose second vowel carries the
+# tone, in NFD. "qu" is left out on purpose: its u belongs to the onset, so "quý" keeps its tone.
+_TONE_ON_SECOND: Final = re.compile(
+    rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|[bcdđghklmnprstvx])?(o[ae]|uy)([{_TONES}])", re.IGNORECASE
+)
+
+# Cyrillic е/Е followed by its combining marks; the diaeresis among them is what makes ё/Ё.
+_CYRILLIC_E: Final = re.compile("([еЕ])([\u0300-\u036f]+)")
+
+_PUNCTUATION: Final = str.maketrans(
+    {
+        **dict.fromkeys("“”„«»″", '"'),
+        **dict.fromkeys("‘’‚′", "'"),
+        **dict.fromkeys("–—‒―‑−", "-"),
+    }
+)
+
+# Any whitespace except the line break (NBSP, thin, ideographic, tab...): one plain space.
+_INLINE_SPACE: Final = re.compile(r"[^\S\n]+")
+
+
+def _continues_word(char: str) -> bool:
+    """Whether a character belongs to the same word (a letter, digit or combining mark)."""
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
+def _tone_to_first_vowel(match: re.Match[str]) -> str:
+    """Move the tone of an open oa/oe/uy syllable onto its first vowel (old-style placement)."""
+    text, start, end = match.string, match.start(), match.end()
+    # Only whole syllables: inside a longer word, or with a final consonant ("hoàng") or a further
+    # vowel ("khuyên"), the tone already sits where both styles agree.
+    if (start > 0 and _continues_word(text[start - 1])) or (end < len(text) and _continues_word(text[end])):
+        return match.group(0)
+    pair, tone = match.group(1), match.group(2)
+    return match.group(0)[: -len(pair) - 1] + pair[0] + tone + pair[1]
+
+
+def _drop_yo_diaeresis(match: re.Match[str]) -> str:
+    """Turn ё into е by dropping the diaeresis; Russian texts write either."""
+    return match.group(1) + match.group(2).replace("\u0308", "")
+
+
+def normalise(text: str) -> str:
+    """Return the canonical form of a text: NFC, one tone placement, plain quotes, dashes and spaces."""
+    text = _LINE_BREAKS.sub("\n", text)
+    # Removed before composing, so a mark split from its letter by an invisible character rejoins it.
+    text = _ZERO_WIDTH.sub("", text)
+    decomposed = unicodedata.normalize("NFD", text)
+    decomposed = _TONE_ON_SECOND.sub(_tone_to_first_vowel, decomposed)
+    decomposed = _CYRILLIC_E.sub(_drop_yo_diaeresis, decomposed)
+    text = unicodedata.normalize("NFC", decomposed).translate(_PUNCTUATION)
+    text = _INLINE_SPACE.sub(" ", text)
+    return "\n".join(line.strip(" ") for line in text.split("\n"))
+
+
+def match_key(paragraph: str) -> str:
+    """Return the comparison form of a paragraph: normalised, casefolded, without punctuation."""
+    folded = normalise(paragraph).casefold()
+    # Punctuation and symbols differ between sites and translations of the same sentence.
+    spaced = "".join(" " if unicodedata.category(char)[0] in "PS" else char for char in folded)
+    return " ".join(spaced.split())
+
+
+def fingerprint(paragraph: str) -> str:
+    """Return 16 hex characters identifying a paragraph up to its match key."""
+    # "surrogatepass": a lone surrogate (from a JSON escape) must not make fingerprinting fail.
+    key = match_key(paragraph).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(key, digest_size=8).hexdigest()
+
+
+# Words that introduce a photo or source credit, in the languages of the seed pages.
+_CREDIT: Final = r"(?:foto|photo|ảnh|bron|nguồn|source|kilde)"
+
+# Page furniture, matched against one normalised line. Captions are limited in length so that a
+# statement paragraph with a caption glued to it by a bad extraction is kept, not lost.
+_NOISE_PATTERNS: Final[list[re.Pattern[str]]] = [
+    # Photo caption ending in a parenthesised credit: "... (Foto: Thong Nhat/VNA)", maybe in a table cell.
+    re.compile(rf"^(?=.{{1,400}}$).*\({_CREDIT}\s*:[^()]{{1,80}}\)\s*\|?$", re.IGNORECASE),
+    # Caption ending in a bare credit after a sentence: "Cuộc hội đàm ngày 10/5. Ảnh: Kremlin".
+    re.compile(r"^(?=.{1,300}$)(?:.*[.!?] )?(?:ảnh|foto|photo)\s*:\s*[^.!?:;()]{1,60}$", re.IGNORECASE),
+    # Copyright credit under a photo: "© Mikhail Klimentyev / ... / TASS".
+    re.compile(r"^©"),
+    # Vietnamese image slot: the article title repeated with "ảnh 1", "ảnh 2"...
+    re.compile(r"^(?=.{1,300}$).*\bảnh \d{1,2}$", re.IGNORECASE),
+    # Markdown image left by the extractor: "![[Foto] ...](https://...)".
+    re.compile(r"^!\[.*\]\(\S+\)$"),
+    # Image caption in a layout table: "| Russische ambassadeur in Vietnam Gennady Bezdetko |".
+    re.compile(r"^\|.*\|$"),
+    # Source line: "Link nội dung: https://...", "Bron: https://...", "Nguồn: TTXVN".
+    re.compile(r"^(?:link nội dung|nguồn|bron|source|kilde)\s*:\s*\S.{0,300}$", re.IGNORECASE),
+    # Agency credit alone in brackets at the end of an article: "(TTXVN/Vietnam+)".
+    re.compile(r"^\([^()\s/]+(?:/[^()\s/]+)+\)$"),
+    # Comment counter: "Kommentar (0)", "Reactie (0)", "Bình luận (0)", "Comments (3)".
+    re.compile(r"^(?:kommentar(?:er)?|reacties?|bình luận|comments?)\s*\(\d+\)$", re.IGNORECASE),
+    # A line that is only a URL.
+    re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE),
+    # Dateline with a clock time and nothing else: "1 THÁNG 12, 05:39", "Thứ Bảy, 10/5/2025 - 05:39".
+    re.compile(
+        r"^(?:(?:thứ (?:hai|ba|tư|năm|sáu|bảy)|chủ nhật),? )?"
+        r"(?:\d{1,2} tháng \d{1,2}(?:,? (?:năm )?\d{4})?|\d{1,2}/\d{1,2}/\d{2,4})"
+        r"[ ,-]+\d{1,2}:\d{2}(?: ?\(?gmt ?[+-]\d{1,2}\)?)?$",
+        re.IGNORECASE,
+    ),
+    # Lone byline of initials: "PV". Roman numerals ("II") are section headings, so they stay.
+    re.compile(r"^(?![IVXLC]+$)[A-ZĐ]{1,3}$"),
+    # No letters at all: "***" separators, page numbers, bare dates and times.
+    re.compile(r"^[\W\d_]*$"),
+]
+
+
+def _is_noise_normalised(line: str) -> bool:
+    """Whether an already normalised line is page furniture."""
+    return any(pattern.search(line) for pattern in _NOISE_PATTERNS)
+
+
+def is_noise(line: str) -> bool:
+    """Return True for a line that is page furniture (caption, credit, counter...), not statement text."""
+    return _is_noise_normalised(normalise(line))
+
+
+def paragraphs(text: str) -> list[str]:
+    """Return the normalised non-empty, non-noise lines of a text, in order."""
+    return [line for line in normalise(text).split("\n") if line and not _is_noise_normalised(line)]

@@ -1,0 +1,67 @@
+"""Load a YAML file into a pydantic model; every error names the file, the line and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from communique.errors import ConfigError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """Parse `path` safely and validate it as `model`, raising ConfigError with file:line: field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise ConfigError(f"{path}:{line}: invalid YAML: {exc.problem or exc}") from exc
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        problems = [_describe(path, node, err) for err in exc.errors()]
+        raise ConfigError("\n".join(problems)) from exc
+
+
+def _describe(path: Path, root: yaml.Node | None, err: Any) -> str:
+    """One line for one validation error: where it is in the file and what is wrong."""
+    loc = tuple(err["loc"])
+    field = ".".join(str(part) for part in loc) or "(top level)"
+    return f"{path}:{_line_of(root, loc)}: {field}: {err['msg']}"
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
+    """The 1-based line of the deepest YAML node that `loc` reaches (1 for an empty file)."""
+    if node is None:
+        return 1
+    line = node.start_mark.line + 1
+    for part in loc:
+        child = _child(node, part)
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line + 1
+    return line
+
+
+def _child(node: yaml.Node, part: Any) -> yaml.Node | None:
+    """The child of a mapping (by key; the key's node) or a sequence (by index), if there is one."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == str(part):
+                return value if not isinstance(value, yaml.ScalarNode) or value.value else key
+        return None
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        item: yaml.Node = node.value[part]
+        return item
+    return None

@@ -1,0 +1,77 @@
+"""Documents (one per canonical URL) and the versions of their extracted text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.database import Database, Row, now
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What extraction learned about a page besides its text."""
+
+    url: str
+    source_id: str
+    title: str | None = None
+    language: str | None = None
+    published: str | None = None
+    updated: str | None = None
+
+
+def upsert_document(db: Database, meta: DocumentMeta) -> int:
+    """Insert or refresh a document by canonical URL; returns its id."""
+    db.execute(
+        "INSERT INTO documents (url, source_id, title, language, published, updated, first_seen, last_seen) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+        "title = COALESCE(excluded.title, title), language = COALESCE(excluded.language, language), "
+        "published = COALESCE(published, excluded.published), "
+        "updated = COALESCE(excluded.updated, updated), last_seen = excluded.last_seen",
+        (meta.url, meta.source_id, meta.title, meta.language, meta.published, meta.updated, now(), now()),
+    )
+    row = db.row("SELECT id FROM documents WHERE url = ?", (meta.url,))
+    assert row is not None
+    return int(row["id"])
+
+
+def document(db: Database, document_id: int) -> Row | None:
+    """A document by id."""
+    return db.row("SELECT * FROM documents WHERE id = ?", (document_id,))
+
+
+def latest_version(db: Database, document_id: int) -> Row | None:
+    """The newest version of a document's text."""
+    return db.row(
+        "SELECT * FROM versions WHERE document_id = ? ORDER BY seq DESC LIMIT 1", (document_id,)
+    )
+
+
+def add_version_if_changed(db: Database, document_id: int, text: str, text_hash: str, fetch_id: int) -> int | None:
+    """Record a new version unless the newest one has the same text; returns the new id or None."""
+    with db.transaction():
+        latest = latest_version(db, document_id)
+        if latest is not None and latest["text_hash"] == text_hash:
+            return None
+        seq = 1 if latest is None else int(latest["seq"]) + 1
+        return db.insert(
+            "INSERT INTO versions (document_id, seq, text_hash, text, fetch_id, first_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (document_id, seq, text_hash, text, fetch_id, now()),
+        )
+
+
+def version(db: Database, version_id: int) -> Row | None:
+    """A version, with its document's URL, title and source."""
+    return db.row(
+        "SELECT v.*, d.url, d.title, d.source_id, d.language FROM versions v "
+        "JOIN documents d ON d.id = v.document_id WHERE v.id = ?",
+        (version_id,),
+    )
+
+
+def previous_version(db: Database, document_id: int, seq: int) -> Row | None:
+    """The version just before `seq` of a document."""
+    return db.row(
+        "SELECT * FROM versions WHERE document_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
+        (document_id, seq),
+    )

@@ -1,0 +1,108 @@
+"""Sources, fetches and the raw snapshots they stored."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+from communique.model import FetchState
+from communique.sources import Source
+from storage.database import Database, Row, now
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One HTTP exchange (or failure to have one) with a source."""
+
+    source_id: str
+    url: str
+    status: int | None
+    state: FetchState
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    bytes: int = 0
+    elapsed_ms: float | None = None
+    error: str | None = None
+
+
+def sync_sources(db: Database, sources: list[Source]) -> None:
+    """Make the sources table hold the configured sources (keeping their history)."""
+    with db.transaction():
+        for source in sources:
+            db.execute(
+                "INSERT INTO sources (id, kind, url, interval_seconds) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, url = excluded.url, "
+                "interval_seconds = excluded.interval_seconds",
+                (source.id, source.kind, source.url, source.interval),
+            )
+
+
+def due_source_ids(db: Database, source_ids: list[str], at: float | None = None) -> list[str]:
+    """Which of these sources are due for a poll now (never polled, or their interval has passed)."""
+    at = now() if at is None else at
+    rows = db.rows("SELECT id, last_polled_at, interval_seconds FROM sources")
+    due = {r["id"] for r in rows if r["last_polled_at"] is None or r["last_polled_at"] + r["interval_seconds"] <= at}
+    return [source_id for source_id in source_ids if source_id in due]
+
+
+def mark_polled(db: Database, source_id: str) -> None:
+    """Record that a poll of a source was scheduled now (so it is not due again before its interval)."""
+    db.execute("UPDATE sources SET last_polled_at = ? WHERE id = ?", (now(), source_id))
+
+
+def record_source_result(db: Database, source_id: str, error: str | None) -> None:
+    """Record the outcome of a request for a source: its error (counted), or success."""
+    if error is None:
+        db.execute("UPDATE sources SET last_ok_at = ?, last_error = NULL WHERE id = ?", (now(), source_id))
+    else:
+        db.execute(
+            "UPDATE sources SET last_error = ?, error_count = error_count + 1 WHERE id = ?", (error, source_id)
+        )
+
+
+def last_validators(db: Database, url: str) -> Row | None:
+    """ETag, Last-Modified and content hash of the last successful fetch of a URL."""
+    return db.row(
+        "SELECT etag, last_modified, content_hash FROM fetches "
+        "WHERE url = ? AND status = 200 ORDER BY id DESC LIMIT 1",
+        (url,),
+    )
+
+
+def record_fetch(db: Database, fetch: Fetch, body: bytes | None = None, encoding: str | None = None) -> int:
+    """Store a fetch, and its body as a compressed snapshot when there is one; returns the fetch id."""
+    with db.transaction():
+        if body is not None and fetch.content_hash:
+            db.execute(
+                "INSERT OR IGNORE INTO snapshots (content_hash, body, encoding, size) VALUES (?, ?, ?, ?)",
+                (fetch.content_hash, zlib.compress(body, 6), encoding, len(body)),
+            )
+        fetch_id = db.insert(
+            "INSERT INTO fetches (source_id, url, status, etag, last_modified, content_hash, bytes, "
+            "elapsed_ms, fetched_at, state, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                fetch.source_id, fetch.url, fetch.status, fetch.etag, fetch.last_modified,
+                fetch.content_hash, fetch.bytes, fetch.elapsed_ms, now(), fetch.state, fetch.error,
+            ),
+        )
+    assert fetch_id is not None
+    return fetch_id
+
+
+def fetch_row(db: Database, fetch_id: int) -> Row | None:
+    """A fetch by id."""
+    return db.row("SELECT * FROM fetches WHERE id = ?", (fetch_id,))
+
+
+def snapshot(db: Database, content_hash: str) -> tuple[bytes, str | None]:
+    """The body and detected encoding stored under a content hash."""
+    row = db.row("SELECT body, encoding FROM snapshots WHERE content_hash = ?", (content_hash,))
+    if row is None:
+        raise LookupError(f"no snapshot {content_hash}")
+    return zlib.decompress(row["body"]), row["encoding"]
+
+
+def set_fetch_state(db: Database, fetch_id: int, state: FetchState, error: str | None = None) -> None:
+    """Move a fetch on: extracted, or failed with the reason."""
+    db.execute("UPDATE fetches SET state = ?, error = ? WHERE id = ?", (state, error, fetch_id))

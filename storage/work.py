@@ -1,0 +1,37 @@
+"""Work that storage knows is unfinished: what to queue again after a crash or restart."""
+
+from __future__ import annotations
+
+from communique.model import FetchState, Stage
+from storage.database import Database
+
+
+def unfinished(db: Database) -> list[tuple[Stage, int]]:
+    """Fetches not extracted, versions not matched, alerts not delivered: in pipeline order."""
+    fetches = db.rows("SELECT id FROM fetches WHERE state = ? ORDER BY id", (FetchState.FETCHED,))
+    versions = db.rows(
+        "SELECT v.id FROM versions v LEFT JOIN matches m ON m.version_id = v.id "
+        "WHERE m.version_id IS NULL ORDER BY v.id"
+    )
+    alerts = db.rows("SELECT id FROM alerts WHERE delivered_at IS NULL ORDER BY id")
+    return (
+        [(Stage.EXTRACT, int(r["id"])) for r in fetches]
+        + [(Stage.MATCH, int(r["id"])) for r in versions]
+        + [(Stage.NOTIFY, int(r["id"])) for r in alerts]
+    )
+
+
+def status(db: Database) -> dict[str, object]:
+    """Counts and per-source health for `communique status`."""
+    counts = {
+        name: int(row["n"]) if (row := db.row(f"SELECT COUNT(*) AS n FROM {name}")) else 0  # noqa: S608
+        for name in ("sources", "fetches", "documents", "versions", "corpus", "alerts")
+    }
+    pending = db.row("SELECT COUNT(*) AS n FROM alerts WHERE delivered_at IS NULL")
+    sources = [
+        dict(row)
+        for row in db.rows(
+            "SELECT id, kind, url, last_polled_at, last_ok_at, last_error, error_count FROM sources ORDER BY id"
+        )
+    ]
+    return {"counts": counts, "undelivered_alerts": int(pending["n"]) if pending else 0, "sources": sources}

@@ -1,0 +1,48 @@
+"""Main text and metadata of a fetched page, with trafilatura; page furniture is left out."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import trafilatura
+
+from communique.errors import PermanentError
+from communique.language import detect_language
+from communique.text import paragraphs
+
+
+@dataclass(frozen=True)
+class Article:
+    """The extracted, normalised article: paragraphs joined by newlines, and what is known of it."""
+
+    text: str
+    text_hash: str
+    title: str | None
+    language: str | None
+    published: str | None
+
+
+def text_hash(text: str) -> str:
+    """The hash that decides whether a version is new: of the normalised paragraphs."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def extract_article(body: bytes, encoding: str | None, url: str) -> Article:
+    """Extract an article from an HTML body; PermanentError when there is no main text."""
+    html = body.decode(encoding or "utf-8", errors="replace")
+    document = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+    )
+    raw = getattr(document, "text", None) if document is not None else None
+    kept = paragraphs(raw or "")
+    if not kept:
+        raise PermanentError("no main text found in the page")
+    text = "\n".join(kept)
+    return Article(
+        text=text,
+        text_hash=text_hash(text),
+        title=getattr(document, "title", None),
+        language=detect_language(text),
+        published=getattr(document, "date", None),
+    )

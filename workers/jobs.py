@@ -1,0 +1,96 @@
+"""The RQ job functions: extract → match → notify. JSON arguments (stored ids), idempotent."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from communique.errors import PermanentError, TransientError
+from communique.model import FetchState, JobQueue, Stage
+from communique.settings import Settings
+from storage import alerts, documents, fetches
+from storage.documents import DocumentMeta
+from workers import delivery
+from workers.alerting import alerts_for
+from workers.context import bind_once, current
+from workers.extraction import extract_article
+from workers.matching import match_text
+from workers.queue import EmbeddedQueue, RedisQueue
+
+log = logging.getLogger(__name__)
+
+
+def extract(fetch_id: int) -> None:
+    """Extract the text of a stored fetch; record a new version if the normalised text changed."""
+    ctx = current()
+    fetch = fetches.fetch_row(ctx.db, fetch_id)
+    if fetch is None or fetch["state"] != FetchState.FETCHED:
+        return
+    body, encoding = fetches.snapshot(ctx.db, fetch["content_hash"])
+    try:
+        article = extract_article(body, encoding, fetch["url"])
+    except PermanentError as exc:
+        fetches.set_fetch_state(ctx.db, fetch_id, FetchState.FAILED, str(exc))
+        log.warning("no text extracted from %s: %s", fetch["url"], exc, extra={"fetch_id": fetch_id})
+        return
+    meta = DocumentMeta(
+        fetch["url"], fetch["source_id"], article.title, article.language, article.published
+    )
+    document_id = documents.upsert_document(ctx.db, meta)
+    version_id = documents.add_version_if_changed(
+        ctx.db, document_id, article.text, article.text_hash, fetch_id
+    )
+    fetches.set_fetch_state(ctx.db, fetch_id, FetchState.EXTRACTED)
+    if version_id is not None:
+        log.info("new version of %s", fetch["url"], extra={"version_id": version_id})
+        ctx.queue.enqueue(Stage.MATCH, version_id)
+
+
+def match(version_id: int) -> None:
+    """Relate a version to its predecessor and the corpus; store the result and the alerts it fires."""
+    ctx = current()
+    version = documents.version(ctx.db, version_id)
+    if version is None:
+        return
+    previous = documents.previous_version(ctx.db, version["document_id"], version["seq"])
+    result = match_text(ctx.db, version["text"], previous["text"] if previous else None)
+    new_alerts = alerts_for(result, version, ctx.rules)
+    with ctx.db.transaction():
+        alerts.save_match(
+            ctx.db, version_id, result.relation, result.statement_id, result.coverage, result.to_json()
+        )
+        alert_ids = [alerts.create_alert(ctx.db, alert) for alert in new_alerts]
+    log.info("%s is %s", version["url"], result.relation, extra={"version_id": version_id})
+    for alert_id in alert_ids:
+        if alert_id is not None:
+            ctx.queue.enqueue(Stage.NOTIFY, alert_id)
+
+
+def notify(alert_id: int) -> None:
+    """Deliver a stored alert unless it was delivered already; each attempt is recorded."""
+    ctx = current()
+    row = alerts.alert(ctx.db, alert_id)
+    if row is None or row["delivered_at"] is not None:
+        return
+    try:
+        delivery.send(ctx.settings.apprise_config_path, json.loads(row["tags"]), row["title"], row["body_text"])
+    except TransientError as exc:
+        alerts.record_delivery(ctx.db, alert_id, ok=False, error=str(exc))
+        raise
+    alerts.record_delivery(ctx.db, alert_id, ok=True)
+
+
+JOBS = {Stage.EXTRACT: extract, Stage.MATCH: match, Stage.NOTIFY: notify}
+
+
+def make_queue(settings: Settings) -> JobQueue:
+    """RQ when a Redis URL is set; otherwise the embedded queue running these jobs in this process."""
+    if settings.redis_url:
+        return RedisQueue(settings.redis_url)
+
+    def run_here(stage: Stage, item_id: int) -> None:
+        bind_once(settings, queue)
+        JOBS[stage](item_id)
+
+    queue = EmbeddedQueue(run_here)
+    return queue

@@ -1,0 +1,117 @@
+"""The two job queues: RQ on Redis (separate processes) and the embedded in-process default."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from redis import Redis
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from communique.errors import TransientError
+from communique.model import JobQueue, Stage
+
+log = logging.getLogger(__name__)
+
+# Retried with these pauses (seconds) on TransientError; after that the job waits in RQ's failed
+# registry and the next sweep of unfinished work (storage is the source of truth) queues it again.
+RETRY_INTERVALS = [2, 10, 60, 300, 900]
+WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def job_id(stage: Stage, item_id: int) -> str:
+    """The deterministic id of the job doing `stage` for one stored item."""
+    return f"{stage.value}-{item_id}"
+
+
+class RedisQueue:
+    """Enqueues JSON-serialised jobs on one RQ queue per stage."""
+
+    def __init__(self, url: str) -> None:
+        self.redis = Redis.from_url(url)
+        self.queues = {
+            stage: Queue(stage.value, connection=self.redis, serializer=JSONSerializer) for stage in Stage
+        }
+
+    def enqueue(self, stage: Stage, item_id: int) -> None:
+        """Queue the job unless the same job is already waiting or running."""
+        jid = job_id(stage, item_id)
+        try:
+            if Job.fetch(jid, connection=self.redis, serializer=JSONSerializer).get_status() in WAITING:
+                return
+        except NoSuchJobError:
+            pass
+        self.queues[stage].enqueue_call(
+            f"workers.jobs.{stage.value}",
+            args=(item_id,),
+            job_id=jid,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+        )
+
+
+class EmbeddedQueue:
+    """Runs the same job functions in this process, on one worker thread or drained on demand."""
+
+    def __init__(self, runner: Callable[[Stage, int], None]) -> None:
+        self._runner = runner
+        self._items: queue.Queue[tuple[Stage, int]] = queue.Queue()
+        self._waiting: set[tuple[Stage, int]] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def enqueue(self, stage: Stage, item_id: int) -> None:
+        """Queue the job unless the same job is already waiting."""
+        with self._lock:
+            if (stage, item_id) in self._waiting:
+                return
+            self._waiting.add((stage, item_id))
+        self._items.put((stage, item_id))
+
+    def drain(self) -> int:
+        """Run queued jobs in the calling thread until none is left; returns how many ran."""
+        done = 0
+        while True:
+            try:
+                item = self._items.get_nowait()
+            except queue.Empty:
+                return done
+            self._run(item)
+            done += 1
+
+    def start(self) -> None:
+        """Run jobs on a background thread as they come."""
+        self._thread = threading.Thread(target=self._serve, name="communique-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Finish the job under way and stop the background thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                item = self._items.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            self._run(item)
+
+    def _run(self, item: tuple[Stage, int]) -> None:
+        with self._lock:
+            self._waiting.discard(item)
+        try:
+            self._runner(*item)
+        except TransientError as exc:
+            # Left unfinished in storage; the periodic sweep queues it again.
+            log.warning("%s %s will be retried: %s", item[0], item[1], exc)
+        except Exception:
+            log.exception("%s %s failed", item[0], item[1])
