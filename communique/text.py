@@ -26,6 +26,7 @@ _TONE_ON_SECOND: Final = re.compile(
 # Cyrillic е/Е followed by its combining marks; the diaeresis among them is what makes ё/Ё.
 _CYRILLIC_E: Final = re.compile("([еЕ])([\u0300-\u036f]+)")
 
+# Sites and translators choose typographic quotes and dashes freely; the plain forms are one choice.
 _PUNCTUATION: Final = str.maketrans(
     {
         **dict.fromkeys("“”„«»″", '"'),
@@ -74,7 +75,8 @@ def normalise(text: str) -> str:
 
 def match_key(paragraph: str) -> str:
     """Return the comparison form of a paragraph: normalised, casefolded, without punctuation."""
-    folded = normalise(paragraph).casefold()
+    # Casefolding can leave decomposed or newly composable text ("ß\u0301" -> "ss\u0301"): recompose.
+    folded = unicodedata.normalize("NFC", normalise(paragraph).casefold())
     # Punctuation and symbols differ between sites and translations of the same sentence.
     spaced = "".join(" " if unicodedata.category(char)[0] in "PS" else char for char in folded)
     return " ".join(spaced.split())

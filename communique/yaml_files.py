@@ -59,7 +59,8 @@ def _child(node: yaml.Node, part: Any) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == str(part):
-                return value if not isinstance(value, yaml.ScalarNode) or value.value else key
+                chosen: yaml.Node = value if not isinstance(value, yaml.ScalarNode) or value.value else key
+                return chosen
         return None
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
         item: yaml.Node = node.value[part]

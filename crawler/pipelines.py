@@ -58,13 +58,25 @@ class SnapshotPipeline:
         self.queue.enqueue(Stage.EXTRACT, fetch_id)
 
     def _record(
-        self, item: FetchItem, state: FetchState, *, content_hash: str | None = None,
-        body: bytes | None = None, error: str | None = None,
+        self,
+        item: FetchItem,
+        state: FetchState,
+        *,
+        content_hash: str | None = None,
+        body: bytes | None = None,
+        error: str | None = None,
     ) -> int:
         fetch = Fetch(
-            source_id=item.source_id, url=item.url, status=item.status, state=state, etag=item.etag,
-            last_modified=item.last_modified, content_hash=content_hash, bytes=len(item.body),
-            elapsed_ms=item.elapsed_ms, error=error,
+            source_id=item.source_id,
+            url=item.url,
+            status=item.status,
+            state=state,
+            etag=item.etag,
+            last_modified=item.last_modified,
+            content_hash=content_hash,
+            bytes=len(item.body),
+            elapsed_ms=item.elapsed_ms,
+            error=error,
         )
         return record_fetch(self.db, fetch, body=body, encoding=item.encoding)
 

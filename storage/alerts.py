@@ -24,7 +24,12 @@ class NewAlert:
 
 
 def save_match(
-    db: Database, version_id: int, relation: str, statement_id: str | None, coverage: float | None,
+    db: Database,
+    version_id: int,
+    *,
+    relation: str,
+    statement_id: str | None,
+    coverage: float | None,
     result: dict[str, Any],
 ) -> None:
     """Store (or replace) the match result of a version."""
@@ -42,8 +47,15 @@ def create_alert(db: Database, alert: NewAlert) -> int | None:
         "INSERT OR IGNORE INTO alerts (key, rule, version_id, event, tags, title, body_text, body_html, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            alert.key, alert.rule, alert.version_id, alert.event, json.dumps(alert.tags), alert.title,
-            alert.body_text, alert.body_html, now(),
+            alert.key,
+            alert.rule,
+            alert.version_id,
+            alert.event,
+            json.dumps(alert.tags),
+            alert.title,
+            alert.body_text,
+            alert.body_html,
+            now(),
         ),
     )
 
@@ -61,4 +73,6 @@ def record_delivery(db: Database, alert_id: int, ok: bool, error: str | None = N
             (alert_id, now(), int(ok), error),
         )
         if ok:
-            db.execute("UPDATE alerts SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL", (now(), alert_id))
+            db.execute(
+                "UPDATE alerts SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL", (now(), alert_id)
+            )

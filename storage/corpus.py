@@ -8,8 +8,15 @@ from storage.database import Database, Row, now
 
 
 def add_corpus_document(
-    db: Database, doc_id: str, statement_id: str, text: str, text_hash: str, fingerprints: list[str],
-    language: str | None = None, title: str | None = None,
+    db: Database,
+    doc_id: str,
+    *,
+    statement_id: str,
+    text: str,
+    text_hash: str,
+    fingerprints: list[str],
+    language: str | None = None,
+    title: str | None = None,
 ) -> bool:
     """Add one known text and its paragraph fingerprints; False if that text is already known."""
     with db.transaction():
@@ -42,7 +49,7 @@ def corpus_hits(db: Database, fingerprints: list[str]) -> Counter[str]:
         chunk = unique[start : start + 500]
         marks = ",".join("?" * len(chunk))
         for row in db.rows(
-            f"SELECT corpus_id, COUNT(DISTINCT fingerprint) AS n FROM corpus_paragraphs "  # noqa: S608
+            f"SELECT corpus_id, COUNT(DISTINCT fingerprint) AS n FROM corpus_paragraphs "
             f"WHERE fingerprint IN ({marks}) GROUP BY corpus_id",
             chunk,
         ):

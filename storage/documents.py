@@ -41,12 +41,12 @@ def document(db: Database, document_id: int) -> Row | None:
 
 def latest_version(db: Database, document_id: int) -> Row | None:
     """The newest version of a document's text."""
-    return db.row(
-        "SELECT * FROM versions WHERE document_id = ? ORDER BY seq DESC LIMIT 1", (document_id,)
-    )
+    return db.row("SELECT * FROM versions WHERE document_id = ? ORDER BY seq DESC LIMIT 1", (document_id,))
 
 
-def add_version_if_changed(db: Database, document_id: int, text: str, text_hash: str, fetch_id: int) -> int | None:
+def add_version_if_changed(
+    db: Database, document_id: int, text: str, text_hash: str, fetch_id: int
+) -> int | None:
     """Record a new version unless the newest one has the same text; returns the new id or None."""
     with db.transaction():
         latest = latest_version(db, document_id)

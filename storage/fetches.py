@@ -42,7 +42,11 @@ def due_source_ids(db: Database, source_ids: list[str], at: float | None = None)
     """Which of these sources are due for a poll now (never polled, or their interval has passed)."""
     at = now() if at is None else at
     rows = db.rows("SELECT id, last_polled_at, interval_seconds FROM sources")
-    due = {r["id"] for r in rows if r["last_polled_at"] is None or r["last_polled_at"] + r["interval_seconds"] <= at}
+    due = {
+        r["id"]
+        for r in rows
+        if r["last_polled_at"] is None or r["last_polled_at"] + r["interval_seconds"] <= at
+    }
     return [source_id for source_id in source_ids if source_id in due]
 
 
@@ -57,7 +61,8 @@ def record_source_result(db: Database, source_id: str, error: str | None) -> Non
         db.execute("UPDATE sources SET last_ok_at = ?, last_error = NULL WHERE id = ?", (now(), source_id))
     else:
         db.execute(
-            "UPDATE sources SET last_error = ?, error_count = error_count + 1 WHERE id = ?", (error, source_id)
+            "UPDATE sources SET last_error = ?, error_count = error_count + 1 WHERE id = ?",
+            (error, source_id),
         )
 
 
@@ -82,8 +87,17 @@ def record_fetch(db: Database, fetch: Fetch, body: bytes | None = None, encoding
             "INSERT INTO fetches (source_id, url, status, etag, last_modified, content_hash, bytes, "
             "elapsed_ms, fetched_at, state, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                fetch.source_id, fetch.url, fetch.status, fetch.etag, fetch.last_modified,
-                fetch.content_hash, fetch.bytes, fetch.elapsed_ms, now(), fetch.state, fetch.error,
+                fetch.source_id,
+                fetch.url,
+                fetch.status,
+                fetch.etag,
+                fetch.last_modified,
+                fetch.content_hash,
+                fetch.bytes,
+                fetch.elapsed_ms,
+                now(),
+                fetch.state,
+                fetch.error,
             ),
         )
     assert fetch_id is not None

@@ -24,14 +24,15 @@ def unfinished(db: Database) -> list[tuple[Stage, int]]:
 def status(db: Database) -> dict[str, object]:
     """Counts and per-source health for `communique status`."""
     counts = {
-        name: int(row["n"]) if (row := db.row(f"SELECT COUNT(*) AS n FROM {name}")) else 0  # noqa: S608
+        name: int(row["n"]) if (row := db.row(f"SELECT COUNT(*) AS n FROM {name}")) else 0
         for name in ("sources", "fetches", "documents", "versions", "corpus", "alerts")
     }
     pending = db.row("SELECT COUNT(*) AS n FROM alerts WHERE delivered_at IS NULL")
     sources = [
         dict(row)
         for row in db.rows(
-            "SELECT id, kind, url, last_polled_at, last_ok_at, last_error, error_count FROM sources ORDER BY id"
+            "SELECT id, kind, url, last_polled_at, last_ok_at, last_error, error_count "
+            "FROM sources ORDER BY id"
         )
     ]
     return {"counts": counts, "undelivered_alerts": int(pending["n"]) if pending else 0, "sources": sources}

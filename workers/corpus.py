@@ -15,7 +15,9 @@ from workers.extraction import text_hash
 log = logging.getLogger(__name__)
 
 
-def import_texts(db: Database, paths: list[Path], statement: str | None = None, language: str | None = None) -> int:
+def import_texts(
+    db: Database, paths: list[Path], statement: str | None = None, language: str | None = None
+) -> int:
     """Add text files to the corpus (id = file stem); returns how many were new."""
     added = 0
     for path in paths:
@@ -28,8 +30,14 @@ def import_texts(db: Database, paths: list[Path], statement: str | None = None, 
             raise ConfigError(f"{path}: no text paragraphs")
         text = "\n".join(kept)
         if add_corpus_document(
-            db, path.stem, statement or path.stem, text, text_hash(text), [fingerprint(p) for p in kept],
-            language=language or detect_language(text), title=kept[0][:200],
+            db,
+            path.stem,
+            statement_id=statement or path.stem,
+            text=text,
+            text_hash=text_hash(text),
+            fingerprints=[fingerprint(p) for p in kept],
+            language=language or detect_language(text),
+            title=kept[0][:200],
         ):
             added += 1
             log.info("corpus: added %s (%d paragraphs)", path.name, len(kept))

@@ -106,7 +106,7 @@ def word_diff(old: str, new: str, *, timelimit: float = _TIMELIMIT_SECONDS) -> l
     # folds chaff like one shared space between two edits into a single readable change. (The
     # library silently treats an unknown cleanup name as "No", so a typo here would go unnoticed.)
     counts: list[tuple[str, int]] = _dmp.diff(
-        old_chars, new_chars, timelimit=timelimit, checklines=False, cleanup="No", counts_only=True
+        old_chars, new_chars, timelimit=timelimit, checklines=False, cleanup="Semantic", counts_only=True
     )
     ops: list[tuple[Op, str]] = []
     i = j = 0

@@ -33,9 +33,7 @@ def extract(fetch_id: int) -> None:
         fetches.set_fetch_state(ctx.db, fetch_id, FetchState.FAILED, str(exc))
         log.warning("no text extracted from %s: %s", fetch["url"], exc, extra={"fetch_id": fetch_id})
         return
-    meta = DocumentMeta(
-        fetch["url"], fetch["source_id"], article.title, article.language, article.published
-    )
+    meta = DocumentMeta(fetch["url"], fetch["source_id"], article.title, article.language, article.published)
     document_id = documents.upsert_document(ctx.db, meta)
     version_id = documents.add_version_if_changed(
         ctx.db, document_id, article.text, article.text_hash, fetch_id
@@ -57,7 +55,12 @@ def match(version_id: int) -> None:
     new_alerts = alerts_for(result, version, ctx.rules)
     with ctx.db.transaction():
         alerts.save_match(
-            ctx.db, version_id, result.relation, result.statement_id, result.coverage, result.to_json()
+            ctx.db,
+            version_id,
+            relation=result.relation,
+            statement_id=result.statement_id,
+            coverage=result.coverage,
+            result=result.to_json(),
         )
         alert_ids = [alerts.create_alert(ctx.db, alert) for alert in new_alerts]
     log.info("%s is %s", version["url"], result.relation, extra={"version_id": version_id})
@@ -73,7 +76,9 @@ def notify(alert_id: int) -> None:
     if row is None or row["delivered_at"] is not None:
         return
     try:
-        delivery.send(ctx.settings.apprise_config_path, json.loads(row["tags"]), row["title"], row["body_text"])
+        delivery.send(
+            ctx.settings.apprise_config_path, json.loads(row["tags"]), row["title"], row["body_text"]
+        )
     except TransientError as exc:
         alerts.record_delivery(ctx.db, alert_id, ok=False, error=str(exc))
         raise

@@ -41,8 +41,13 @@ def match_text(db: Database, text: str, previous: str | None) -> MatchResult:
         aligned = align(old, new, key=match_key)
         if any(a.status != ParagraphStatus.SAME for a in aligned):
             return MatchResult(
-                Relation.CHANGED, statement_id, corpus_id, coverage, _changes(old, new, aligned),
-                render_text(old, new, aligned), render_html(old, new, aligned),
+                Relation.CHANGED,
+                statement_id,
+                corpus_id,
+                coverage,
+                _changes(old, new, aligned),
+                render_text(old, new, aligned),
+                render_html(old, new, aligned),
             )
     if corpus_id is None:
         return MatchResult(Relation.NEW)
@@ -55,7 +60,9 @@ def match_text(db: Database, text: str, previous: str | None) -> MatchResult:
     return MatchResult(relation, statement_id, corpus_id, coverage)
 
 
-def _best_corpus_match(db: Database, paragraphs: list[str]) -> tuple[str | None, str | None, float | None, float]:
+def _best_corpus_match(
+    db: Database, paragraphs: list[str]
+) -> tuple[str | None, str | None, float | None, float]:
     """The known text sharing most paragraphs: its statement, id, coverage, and the article's share."""
     fingerprints = [fingerprint(p) for p in paragraphs]
     hits = corpus.corpus_hits(db, fingerprints)

@@ -14,7 +14,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from communique.errors import TransientError
-from communique.model import JobQueue, Stage
+from communique.model import Stage
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,10 @@ def main() -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
     help="Folder with sources.yaml and the watch rules (env COMMUNIQUE_RULES_DIR; default ./rules).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")

@@ -6,14 +6,20 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from redis import Redis
+from rq import Worker
+from rq.serializers import JSONSerializer
+
 from communique.errors import ConfigError
-from communique.model import JobQueue
+from communique.model import JobQueue, Stage
 from communique.settings import Settings
 from communique.sources import Source, load_sources
 from storage.database import Database, open_database
 from storage.fetches import sync_sources
 from storage.work import unfinished
 from workers.corpus import import_on_first_run
+
+# workers.jobs is imported here, before RQ forks work horses, so they find the job code loaded.
 from workers.jobs import make_queue
 from workers.queue import EmbeddedQueue
 
@@ -76,15 +82,6 @@ def start_sweeper(settings: Settings, queue: JobQueue, stop: threading.Event) ->
 
 def run_rq_worker(settings: Settings, burst: bool) -> None:
     """An RQ worker on every stage's queue, JSON-serialised, with the scheduler for retries."""
-    from redis import Redis
-    from rq import Worker
-    from rq.serializers import JSONSerializer
-
-    from communique.model import Stage
-
-    # Imported here so that forked work horses find the job code loaded already.
-    import workers.jobs  # noqa: F401
-
     db = open_database(settings)
     import_on_first_run(db, settings.corpus_dir)
     db.close()

@@ -75,9 +75,10 @@ class SourcesSpider(Spider):
         source: Source = response.meta["source"]
         selector = response.selector
         selector.remove_namespaces()
-        links = selector.xpath("//item/link/text()").getall() + selector.xpath(
-            "//entry/link[not(@rel) or @rel='alternate']/@href"
-        ).getall()
+        links = (
+            selector.xpath("//item/link/text()").getall()
+            + selector.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
+        )
         for link in links[: source.max_items]:
             yield self._request(source, response.urljoin(link.strip()), self.parse_page)
 
@@ -86,14 +87,19 @@ class SourcesSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         error = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
         yield FetchItem(
-            source_id=request.meta["source"].id, url=request.meta["canonical_url"], status=None, error=error,
+            source_id=request.meta["source"].id,
+            url=request.meta["canonical_url"],
+            status=None,
+            error=error,
             extract=request.callback == self.parse_page,
         )
 
-
     def _request(self, source: Source, url: str, callback: Callable[..., Any]) -> Request:
         return Request(
-            url, callback=callback, errback=self.on_error, dont_filter=True,
+            url,
+            callback=callback,
+            errback=self.on_error,
+            dont_filter=True,
             meta={"source": source, "canonical_url": canonicalize_url(url), "conditional": True},
         )
 
@@ -106,7 +112,7 @@ def _item(response: Response, extract: bool) -> FetchItem:
     is_text = isinstance(response, TextResponse)
     error = None
     if response.status == 200 and not is_text:
-        error = f"not a text page: {response.headers.get(b'Content-Type', b'?').decode('latin-1')}"
+        error = f"not a text page: {_header(response, b'Content-Type') or 'no Content-Type'}"
     return FetchItem(
         source_id=response.meta["source"].id,
         url=response.meta["canonical_url"],

@@ -98,6 +98,7 @@ def test_page_headers_robots_404_and_hits(site: NewsSite) -> None:
     assert fetch(site.base_url + "/robots.txt") == b"User-agent: *\nAllow: /\n"
     with pytest.raises(urllib.error.HTTPError) as missing:
         fetch(site.base_url + "/news/other-post9.vnp")
+    missing.value.close()  # an HTTPError holds the response open
     assert missing.value.code == 404
     fetch(site.article_url)
     assert site.hits == {ARTICLE_PATH: 2, "/robots.txt": 1, "/news/other-post9.vnp": 1}

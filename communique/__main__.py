@@ -1,0 +1,5 @@
+"""`python -m communique` is the `communique` command."""
+
+from communique.cli import main
+
+main()

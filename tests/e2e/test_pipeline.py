@@ -1,0 +1,131 @@
+"""End to end: the real crawler and workers poll a local site whose article changes, alerts arrive
+over apprise json:// at the same site. Run once on the embedded queue and once on a real Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e.site import NewsSite
+
+pytestmark = pytest.mark.e2e
+
+RULES = """
+rules:
+  - name: vn-ru-joint-statement
+    events: [new, changed]
+    keywords: [Tuyên bố chung, Совместное заявление, joint statement]
+    notify: [analysts]
+"""
+
+
+@pytest.fixture
+def site() -> Iterator[NewsSite]:
+    with NewsSite() as news:
+        yield news
+
+
+@pytest.fixture(params=["embedded", "redis"])
+def environment(request: pytest.FixtureRequest, tmp_path: Path, site: NewsSite) -> dict[str, str]:
+    """Rules, apprise config and data folder for one run, on the embedded queue or on Redis."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "sources.yaml").write_text(
+        "sources:\n"
+        f"  - {{id: local-news, kind: page, url: '{site.article_url}', interval: 5, allow_private: true}}\n",
+        encoding="utf-8",
+    )
+    (rules / "joint-statements.yaml").write_text(RULES, encoding="utf-8")
+    apprise_config = tmp_path / "apprise.yml"
+    apprise_config.write_text(f"urls:\n  - {site.apprise_url}:\n      tag: analysts\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "COMMUNIQUE_RULES_DIR": str(rules),
+        "COMMUNIQUE_DATA_DIR": str(tmp_path / "data"),
+        "COMMUNIQUE_CORPUS_DIR": str(ROOT / "corpus"),
+        "COMMUNIQUE_APPRISE_CONFIG": str(apprise_config),
+    }
+    env.pop("COMMUNIQUE_REDIS_URL", None)
+    if request.param == "redis":
+        env["COMMUNIQUE_REDIS_URL"] = request.getfixturevalue("redis_url")
+    return env
+
+
+def communique(env: dict[str, str], *args: str) -> str:
+    """Run the real command line in its own process; fail with its output if it fails."""
+    done = subprocess.run(
+        [sys.executable, "-m", "communique", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def poll(env: dict[str, str]) -> None:
+    """One poll cycle: one process when embedded; crawler then a burst worker on Redis."""
+    if "COMMUNIQUE_REDIS_URL" in env:
+        communique(env, "crawl", "--once")
+        communique(env, "worker", "--burst")
+    else:
+        communique(env, "run", "--once")
+
+
+def test_one_alert_per_text_change_and_none_for_furniture(
+    site: NewsSite, environment: dict[str, str]
+) -> None:
+    site.set_version(1)
+    poll(environment)  # original: a reprint of a known statement, no alert
+    site.set_version(2)
+    poll(environment)  # furniture replaced, body identical: no new version, no alert
+    assert site.alerts == []
+
+    site.set_version(3)
+    poll(environment)  # one number edited
+    alerts = site.wait_for_alerts(1, timeout=10)
+    assert len(alerts) == 1
+    edited = alerts[0]["message"]
+    assert "changed" in alerts[0]["title"]
+    assert "[-2024-]{+2025+}" in edited.replace(" ", "") or ("[-2024" in edited and "{+2025" in edited)
+    assert site.EDITED_TO.split("năm 2025")[0][-40:].strip() in edited
+
+    site.set_version(4)
+    poll(environment)  # a paragraph appended
+    alerts = site.wait_for_alerts(2, timeout=10)
+    assert len(alerts) == 2
+    assert "(added)" in alerts[1]["message"]
+    assert site.APPENDED[:60] in alerts[1]["message"]
+
+    poll(environment)  # nothing changed since: nothing more, no duplicate
+    assert len(site.alerts) == 2
+    report = json.loads(communique(environment, "status", "--json"))
+    assert report["counts"]["versions"] == 3  # v1, v3, v4: v2 differed only in furniture
+    assert report["undelivered_alerts"] == 0
+    assert report["sources"][0]["last_error"] is None
+
+
+def test_alert_delivered_once_the_endpoint_comes_back(site: NewsSite, environment: dict[str, str]) -> None:
+    site.set_version(2)
+    poll(environment)
+    site.set_version(3)
+    site.fail_alerts = True
+    poll(environment)
+    assert site.alerts == []
+    report = json.loads(communique(environment, "status", "--json"))
+    assert report["undelivered_alerts"] == 1
+
+    site.fail_alerts = False
+    poll(environment)  # the restart finds the undelivered alert in storage and sends it
+    assert len(site.wait_for_alerts(1, timeout=10)) == 1
+    poll(environment)
+    assert len(site.alerts) == 1
