@@ -179,9 +179,18 @@ class NewsSite:
             return list(self.alerts)
 
     def count_hit(self, path: str) -> None:
-        """Count one request for path."""
-        with self._lock:
+        """Count one request for path and wake waiters."""
+        with self._alert_arrived:
             self.hits[path] = self.hits.get(path, 0) + 1
+            self._alert_arrived.notify_all()
+
+    def wait_for_hits(self, path: str, n: int, timeout: float) -> None:
+        """Block until path was requested at least n times; raise TimeoutError otherwise."""
+        with self._alert_arrived:
+            if not self._alert_arrived.wait_for(lambda: self.hits.get(path, 0) >= n, timeout):
+                raise TimeoutError(
+                    f"{path} requested {self.hits.get(path, 0)} time(s) in {timeout}s, wanted {n}"
+                )
 
     def record_alert(self, alert: dict[str, Any]) -> None:
         """Store one alert posted by apprise and wake waiters."""

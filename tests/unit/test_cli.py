@@ -1,0 +1,59 @@
+"""The command line: every command documents itself with an example; compose uses real commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from communique.cli import cli
+from tests.conftest import ROOT
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    runner = CliRunner()
+    assert cli.commands, "no commands registered"
+    for name in cli.commands:
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, result.output
+        assert "Example:" in result.output, f"`communique {name} --help` shows no example"
+        assert f"communique {name}" in result.output.split("Example:")[1]
+
+
+def test_docker_compose_is_valid_and_runs_our_commands() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    ours = {name: svc for name, svc in compose["services"].items() if svc.get("build") == "."}
+    assert {"crawler", "worker"} <= set(ours)
+    for name, service in ours.items():
+        command = service["command"][0]
+        assert command in cli.commands, f"service {name} runs unknown command {command!r}"
+        assert service["environment"]["COMMUNIQUE_REDIS_URL"].startswith("redis://")
+    assert "--appendonly" in compose["services"]["redis"]["command"]
+
+
+def test_status_on_an_empty_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMUNIQUE_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli, ["status", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"undelivered_alerts": 0' in result.output
+
+
+def test_a_config_error_exits_2_naming_file_and_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "sources.yaml").write_text("sources:\n  - id: x\n    kind: page\n    url: ftp://nope\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "communique", "--rules", str(rules), "run", "--once"],
+        env={"PATH": "/usr/bin:/bin", "COMMUNIQUE_DATA_DIR": str(tmp_path / "data")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"{rules / 'sources.yaml'}:4: sources.0.url:" in done.stderr
+    assert "Traceback" not in done.stderr
