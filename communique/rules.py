@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from communique.errors import ConfigError
 from communique.model import Relation
 from communique.text import match_key
-from communique.yaml_files import load_model
+from communique.yaml_files import load_model, locate
 
 
 class Rule(BaseModel):
@@ -46,12 +46,20 @@ class RulesFile(BaseModel):
 def load_rules(rules_dir: Path) -> list[Rule]:
     """Every rule of every *.yaml file in rules_dir except sources.yaml, with unique names."""
     rules: list[Rule] = []
+    first: dict[str, tuple[Path, int]] = {}
+    problems: list[str] = []
     for path in sorted(rules_dir.glob("*.yaml")):
         if path.name == "sources.yaml":
             continue
-        rules.extend(load_model(path, RulesFile).rules)
-    names = [rule.name for rule in rules]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise ConfigError(f"{rules_dir}: rule names must be unique: {', '.join(duplicates)}")
+        for index, rule in enumerate(load_model(path, RulesFile).rules):
+            if rule.name in first:
+                where, seen = first[rule.name]
+                problems.append(
+                    f"{locate(path, ('rules', index, 'name'))}: rules.{index}.name: duplicate rule name "
+                    f"{rule.name!r}, first used at {locate(where, ('rules', seen, 'name'))}"
+                )
+            first.setdefault(rule.name, (path, index))
+            rules.append(rule)
+    if problems:
+        raise ConfigError("\n".join(problems))
     return rules

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -10,7 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from communique.errors import ConfigError
-from communique.yaml_files import load_model
+from communique.yaml_files import FieldError, load_model
 
 SourceKind = Literal["page", "feed"]
 
@@ -41,7 +42,9 @@ class Source(BaseModel):
     def _no_private_host(self) -> Source:
         host = urlsplit(self.url).hostname or ""
         if not self.allow_private and _is_private(host):
-            raise ValueError(f"host {host} is loopback or private; set allow_private: true to poll it")
+            raise FieldError(
+                ("url",), f"host {host} is loopback or private; set allow_private: true to poll it"
+            )
         return self
 
 
@@ -55,9 +58,9 @@ class SourcesFile(BaseModel):
     @model_validator(mode="after")
     def _unique_ids(self) -> SourcesFile:
         seen: set[str] = set()
-        for source in self.sources:
+        for index, source in enumerate(self.sources):
             if source.id in seen:
-                raise ValueError(f"duplicate source id {source.id!r}")
+                raise FieldError(("sources", index, "id"), f"duplicate source id {source.id!r}")
             seen.add(source.id)
         return self
 
@@ -75,7 +78,11 @@ def _is_private(host: str) -> bool:
     if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
         return True
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
+        # The resolver also reads shorthand IPv4 ("127.1", "2130706433", "0x7f000001") as an address.
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except (OSError, ValueError):
+            return False
     return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved

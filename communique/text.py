@@ -105,8 +105,9 @@ _NOISE_PATTERNS: Final[list[re.Pattern[str]]] = [
     re.compile(r"^(?=.{1,300}$).*\bảnh \d{1,2}$", re.IGNORECASE),
     # Markdown image left by the extractor: "![[Foto] ...](https://...)".
     re.compile(r"^!\[.*\]\(\S+\)$"),
-    # Image caption in a layout table: "| Russische ambassadeur in Vietnam Gennady Bezdetko |".
-    re.compile(r"^\|.*\|$"),
+    # Image caption in a layout table: "| Russische ambassadeur in Vietnam Gennady Bezdetko |". Only a
+    # caption-length line with one cell: trafilatura renders real text in layout tables the same way.
+    re.compile(r"^(?=.{1,200}$)\|[^|]*\|$"),
     # Source line: "Link nội dung: https://...", "Bron: https://...", "Nguồn: TTXVN".
     re.compile(r"^(?:link nội dung|nguồn|bron|source|kilde)\s*:\s*\S.{0,300}$", re.IGNORECASE),
     # Agency credit alone in brackets at the end of an article: "(TTXVN/Vietnam+)".

@@ -13,6 +13,14 @@ from communique.errors import ConfigError
 M = TypeVar("M", bound=BaseModel)
 
 
+class FieldError(ValueError):
+    """A validator's complaint about one field at `loc` below the model that raises it."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 def load_model(path: Path, model: type[M]) -> M:
     """Parse `path` safely and validate it as `model`, raising ConfigError with file:line: field."""
     try:
@@ -35,9 +43,16 @@ def load_model(path: Path, model: type[M]) -> M:
 
 def _describe(path: Path, root: yaml.Node | None, err: Any) -> str:
     """One line for one validation error: where it is in the file and what is wrong."""
-    loc = tuple(err["loc"])
+    # A model validator can only fail the whole model; a FieldError says which field it meant.
+    loc = tuple(err["loc"]) + tuple(getattr(err.get("ctx", {}).get("error"), "loc", ()))
     field = ".".join(str(part) for part in loc) or "(top level)"
     return f"{path}:{_line_of(root, loc)}: {field}: {err['msg']}"
+
+
+def locate(path: Path, loc: tuple[Any, ...]) -> str:
+    """`path:line` of the field at `loc` in a YAML file already loaded without error."""
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    return f"{path}:{_line_of(root, loc)}"
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
@@ -49,20 +64,20 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
         child = _child(node, part)
         if child is None:
             break
-        node = child
-        line = node.start_mark.line + 1
+        # A field is where its key is written, even when its value starts on a later line.
+        marker, node = child
+        line = marker.start_mark.line + 1
     return line
 
 
-def _child(node: yaml.Node, part: Any) -> yaml.Node | None:
-    """The child of a mapping (by key; the key's node) or a sequence (by index), if there is one."""
+def _child(node: yaml.Node, part: Any) -> tuple[yaml.Node, yaml.Node] | None:
+    """(where it is written, the node) for a mapping's key or a sequence's index, if there is one."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == str(part):
-                chosen: yaml.Node = value if not isinstance(value, yaml.ScalarNode) or value.value else key
-                return chosen
+                return key, value
         return None
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
         item: yaml.Node = node.value[part]
-        return item
+        return item, item
     return None

@@ -78,3 +78,14 @@ def redis_url(redis_server: str) -> str:
     """The session's Redis, flushed for this test."""
     Redis.from_url(redis_server).flushall()
     return redis_server
+
+
+@pytest.fixture(scope="session")
+def real_html() -> Path:
+    """../shared/fixtures/real-html: real news pages with labels (beside the checkout, as in CI)."""
+    folder = ROOT.parent / "shared" / "fixtures" / "real-html"
+    if not folder.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{folder} is missing; CI runs with shared/ beside the checkout")
+        pytest.skip(f"{folder} is missing")
+    return folder
