@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from redis import Redis
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 from tests.e2e.site import ARTICLE_PATH, NewsSite
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +36,13 @@ def site() -> Iterator[NewsSite]:
 
 @pytest.fixture(params=["embedded", "redis"])
 def environment(request: pytest.FixtureRequest, tmp_path: Path, site: NewsSite) -> dict[str, str]:
-    """Rules, apprise config and data folder for one run, on the embedded queue or on Redis."""
+    """One run's environment, on the embedded queue or on a real Redis."""
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    return build_environment(tmp_path, site, redis_url)
+
+
+def build_environment(tmp_path: Path, site: NewsSite, redis_url: str | None) -> dict[str, str]:
+    """Rules, apprise config and data folder for one run; Redis when a URL is given."""
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "sources.yaml").write_text(
@@ -54,8 +61,8 @@ def environment(request: pytest.FixtureRequest, tmp_path: Path, site: NewsSite) 
         "COMMUNIQUE_APPRISE_CONFIG": str(apprise_config),
     }
     env.pop("COMMUNIQUE_REDIS_URL", None)
-    if request.param == "redis":
-        env["COMMUNIQUE_REDIS_URL"] = request.getfixturevalue("redis_url")
+    if redis_url is not None:
+        env["COMMUNIQUE_REDIS_URL"] = redis_url
     return env
 
 
@@ -151,4 +158,38 @@ def test_service_polls_again_and_stops_cleanly(site: NewsSite, environment: dict
             process.send_signal(signal.SIGTERM)
         outputs = [process.communicate(timeout=60)[1] for process in processes]
     assert [process.returncode for process in processes] == [0] * len(processes), outputs
+    assert len(site.alerts) == 1
+
+
+def test_unreachable_source_is_reported_not_fatal(site: NewsSite, environment: dict[str, str]) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/gone"
+    sources = Path(environment["COMMUNIQUE_RULES_DIR"]) / "sources.yaml"
+    sources.write_text(
+        sources.read_text(encoding="utf-8")
+        + f"  - {{id: down, kind: page, url: '{closed}', interval: 5, allow_private: true}}\n",
+        encoding="utf-8",
+    )
+    site.set_version(3)
+    poll(environment)
+    report = {s["id"]: s for s in json.loads(communique(environment, "status", "--json"))["sources"]}
+    assert "ConnectionRefused" in report["down"]["last_error"]
+    assert report["down"]["error_count"] == 1
+    assert report["local-news"]["last_error"] is None
+    assert report["local-news"]["last_ok_at"] is not None
+
+
+def test_work_lost_from_redis_is_found_again_in_storage(
+    site: NewsSite, tmp_path: Path, redis_url: str
+) -> None:
+    environment = build_environment(tmp_path, site, redis_url)
+    site.set_version(1)
+    poll(environment)
+    site.set_version(3)
+    communique(environment, "crawl", "--once")  # fetched and queued for extraction ...
+    Redis.from_url(redis_url).flushall()  # ... and the queue is lost
+    communique(environment, "worker", "--burst")
+    assert site.alerts == []
+    poll(environment)  # the crawler re-queues what storage shows unfinished
+    assert len(site.wait_for_alerts(1, timeout=10)) == 1
+    poll(environment)
     assert len(site.alerts) == 1

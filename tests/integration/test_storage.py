@@ -1,0 +1,530 @@
+"""Tests for the storage package on a real SQLite file: migrations, fetches, versions, alerts, work."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import storage
+from communique.errors import ConfigError, TransientError
+from communique.model import FetchState, Stage
+from communique.settings import Settings
+from communique.sources import Source
+from storage import database as database_module
+from storage.alerts import NewAlert, alert, create_alert, record_delivery, save_match
+from storage.corpus import add_corpus_document, corpus_document, corpus_hits, corpus_size
+from storage.database import Database, open_database
+from storage.documents import (
+    DocumentMeta,
+    add_version_if_changed,
+    document,
+    latest_version,
+    previous_version,
+    upsert_document,
+    version,
+)
+from storage.fetches import (
+    Fetch,
+    due_source_ids,
+    fetch_row,
+    last_validators,
+    mark_polled,
+    record_fetch,
+    record_source_result,
+    set_fetch_state,
+    snapshot,
+    sync_sources,
+)
+from storage.work import status, unfinished
+
+MIGRATIONS = Path(storage.__file__).parent / "migrations"
+
+
+def settings_for(folder: Path) -> Settings:
+    """Settings with everything under `folder` (explicit, so the environment cannot redirect them)."""
+    return Settings(data_dir=folder, database_url=None)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A migrated database in a fresh SQLite file."""
+    database = open_database(settings_for(tmp_path))
+    yield database
+    database.close()
+
+
+def content_hash(body: bytes) -> str:
+    """A content hash as callers compute it."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def fetched(
+    db: Database,
+    body: bytes = b"<p>text</p>",
+    url: str = "https://example.org/a",
+    state: FetchState = FetchState.FETCHED,
+    source_id: str = "src",
+) -> int:
+    """Store a 200 fetch with its body; returns the fetch id."""
+    fetch = Fetch(source_id, url, 200, state, content_hash=content_hash(body), bytes=len(body))
+    return record_fetch(db, fetch, body=body, encoding="utf-8")
+
+
+def new_version(db: Database, text: str, url: str = "https://example.org/a") -> int:
+    """A document version of `text` (a new one each call, for a new text)."""
+    document_id = upsert_document(db, DocumentMeta(url=url, source_id="src"))
+    version_id = add_version_if_changed(db, document_id, text, content_hash(text.encode()), fetched(db))
+    assert version_id is not None
+    return version_id
+
+
+def new_alert(db: Database, version_id: int, key: str = "rule:1:new") -> int | None:
+    """Store an alert for a version; returns its id or None."""
+    return create_alert(
+        db,
+        NewAlert(
+            key=key,
+            rule="rule",
+            version_id=version_id,
+            event="new",
+            tags=["team"],
+            title="A statement",
+            body_text="text",
+            body_html="<p>text</p>",
+        ),
+    )
+
+
+def count(db: Database, table: str) -> int:
+    """Rows in a table."""
+    row = db.row(f"SELECT COUNT(*) AS n FROM {table}")
+    assert row is not None
+    return int(row["n"])
+
+
+# --- database and migrations ---------------------------------------------------------------------
+
+
+def test_migrations_apply_once(tmp_path: Path) -> None:
+    shipped = sorted(int(path.name.split("_", 1)[0]) for path in MIGRATIONS.glob("*.sql"))
+    db = open_database(settings_for(tmp_path))
+    try:
+        applied = [int(row["version"]) for row in db.rows("SELECT version FROM schema_version ORDER BY 1")]
+        assert applied == shipped
+        assert db.migrate() == shipped[-1]
+        assert db.migrate() == shipped[-1]
+        assert count(db, "schema_version") == len(shipped)
+    finally:
+        db.close()
+
+
+def test_reopening_keeps_data_and_version(tmp_path: Path) -> None:
+    first = open_database(settings_for(tmp_path))
+    sync_sources(first, [Source(id="a", kind="page", url="https://example.org/")])
+    version_number = first.migrate()
+    first.close()
+    second = open_database(settings_for(tmp_path))
+    try:
+        assert second.migrate() == version_number
+        assert [row["id"] for row in second.rows("SELECT id FROM sources")] == ["a"]
+    finally:
+        second.close()
+
+
+def test_wal_mode_is_on_in_the_file(db: Database) -> None:
+    mode = db.row("PRAGMA journal_mode")
+    assert mode is not None
+    assert mode[0] == "wal"
+    # WAL is a property of the file: another connection sees it too.
+    other = sqlite3.connect(db.path)
+    try:
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        other.close()
+
+
+def test_default_path_is_in_data_dir(tmp_path: Path, db: Database) -> None:
+    assert db.path == tmp_path / "communique.sqlite3"
+    assert db.path.exists()
+
+
+def test_sqlite_url_is_used(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "db.sqlite3"
+    db = open_database(Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{target}"))
+    try:
+        assert db.path == target
+        assert target.exists()
+    finally:
+        db.close()
+
+
+def test_unsupported_database_url_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="postgresql"):
+        open_database(Settings(data_dir=tmp_path, database_url="postgresql://db/communique"))
+
+
+def test_transaction_rolls_back_on_error(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.transaction():
+        db.execute("INSERT INTO sources (id, kind, url, interval_seconds) VALUES ('a', 'page', 'u', 60)")
+        raise RuntimeError("boom")
+    assert count(db, "sources") == 0
+
+
+def test_locked_database_is_a_transient_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_S", 0.05)
+    db = open_database(settings_for(tmp_path))
+    holder = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(TransientError, match="busy"), db.transaction():
+            pass
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        db.close()
+
+
+# --- fetches and snapshots -----------------------------------------------------------------------
+
+
+def test_record_fetch_stores_a_compressed_snapshot(db: Database) -> None:
+    body = ("<p>Tuyên bố chung Việt Nam – Nga</p>" * 200).encode()
+    fetch_id = fetched(db, body)
+    row = fetch_row(db, fetch_id)
+    assert row is not None
+    assert row["state"] == FetchState.FETCHED
+    assert row["bytes"] == len(body)
+    stored = db.row("SELECT body, size FROM snapshots WHERE content_hash = ?", (row["content_hash"],))
+    assert stored is not None
+    assert stored["size"] == len(body)
+    assert len(stored["body"]) < len(body)
+    assert snapshot(db, row["content_hash"]) == (body, "utf-8")
+
+
+@pytest.fixture(scope="module")
+def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One database for every example of a property test."""
+    database = open_database(settings_for(tmp_path_factory.mktemp("property")))
+    yield database
+    database.close()
+
+
+@settings(max_examples=60)
+@given(body=st.binary(max_size=4096), encoding=st.sampled_from([None, "utf-8", "cp1251"]))
+def test_snapshot_returns_the_exact_bytes(shared_db: Database, body: bytes, encoding: str | None) -> None:
+    # The encoding is part of the key here: one body stored under two encodings keeps the first.
+    key = content_hash(body + repr(encoding).encode())
+    fetch = Fetch("src", "https://example.org/p", 200, FetchState.FETCHED, content_hash=key, bytes=len(body))
+    record_fetch(shared_db, fetch, body=body, encoding=encoding)
+    assert snapshot(shared_db, key) == (body, encoding)
+
+
+def test_identical_bodies_share_one_snapshot(db: Database) -> None:
+    first = fetched(db, b"same body", url="https://example.org/a")
+    second = fetched(db, b"same body", url="https://example.org/b")
+    fetched(db, b"other body", url="https://example.org/c")
+    assert first != second
+    assert count(db, "snapshots") == 2
+    rows = [fetch_row(db, first), fetch_row(db, second)]
+    assert rows[0] is not None
+    assert rows[1] is not None
+    assert rows[0]["content_hash"] == rows[1]["content_hash"]
+
+
+def test_fetch_without_body_stores_no_snapshot(db: Database) -> None:
+    record_fetch(db, Fetch("src", "https://example.org/a", None, FetchState.FAILED, error="refused"))
+    record_fetch(db, Fetch("src", "https://example.org/a", 304, FetchState.NOT_MODIFIED))
+    assert count(db, "snapshots") == 0
+    assert count(db, "fetches") == 2
+
+
+def test_missing_snapshot_is_a_lookup_error(db: Database) -> None:
+    with pytest.raises(LookupError):
+        snapshot(db, "0" * 32)
+
+
+def test_last_validators_come_from_the_last_200(db: Database) -> None:
+    url = "https://example.org/a"
+    assert last_validators(db, url) is None
+    ok = Fetch("src", url, 200, FetchState.FETCHED, etag='"v1"', last_modified="Mon", content_hash="h1")
+    record_fetch(db, ok, body=b"x")
+    record_fetch(db, Fetch("src", url, 304, FetchState.NOT_MODIFIED, etag='"v2"'))
+    record_fetch(db, Fetch("src", url, 503, FetchState.FAILED, etag='"v3"'))
+    record_fetch(db, Fetch("src", "https://example.org/b", 200, FetchState.FETCHED, etag='"b"'))
+    known = last_validators(db, url)
+    assert known is not None
+    assert dict(known) == {"etag": '"v1"', "last_modified": "Mon", "content_hash": "h1"}
+
+
+def test_set_fetch_state(db: Database) -> None:
+    fetch_id = fetched(db)
+    set_fetch_state(db, fetch_id, FetchState.FAILED, error="no text")
+    row = fetch_row(db, fetch_id)
+    assert row is not None
+    assert (row["state"], row["error"]) == (FetchState.FAILED, "no text")
+
+
+# --- sources -------------------------------------------------------------------------------------
+
+
+def polled_at(db: Database, source_id: str) -> float:
+    """When a source was last marked polled."""
+    row = db.row("SELECT last_polled_at FROM sources WHERE id = ?", (source_id,))
+    assert row is not None
+    return float(row["last_polled_at"])
+
+
+def test_due_source_ids_honours_interval_and_never_polled(db: Database) -> None:
+    sync_sources(
+        db,
+        [
+            Source(id="fast", kind="page", url="https://example.org/f", interval=60),
+            Source(id="slow", kind="feed", url="https://example.org/s", interval=600),
+            Source(id="fresh", kind="page", url="https://example.org/n", interval=60),
+        ],
+    )
+    ids = ["slow", "fast", "fresh"]
+    assert due_source_ids(db, ids) == ids  # never polled: all due, in the order asked
+    mark_polled(db, "fast")
+    mark_polled(db, "slow")
+    fast, slow = polled_at(db, "fast"), polled_at(db, "slow")
+    assert due_source_ids(db, ids, at=fast + 59) == ["fresh"]
+    assert due_source_ids(db, ids, at=fast + 60) == ["fast", "fresh"]
+    assert due_source_ids(db, ids, at=slow + 600) == ids
+    assert due_source_ids(db, ["fast"], at=fast + 600) == ["fast"]  # only those asked about
+
+
+def test_sync_sources_updates_config_and_keeps_history(db: Database) -> None:
+    sync_sources(db, [Source(id="a", kind="page", url="https://example.org/", interval=60)])
+    mark_polled(db, "a")
+    record_source_result(db, "a", "HTTP 503")
+    sync_sources(db, [Source(id="a", kind="feed", url="https://example.org/rss", interval=300)])
+    row = db.row("SELECT * FROM sources WHERE id = 'a'")
+    assert row is not None
+    assert (row["kind"], row["url"], row["interval_seconds"]) == ("feed", "https://example.org/rss", 300)
+    assert row["error_count"] == 1
+    assert row["last_error"] == "HTTP 503"
+    assert row["last_polled_at"] is not None
+
+
+def test_record_source_result_counts_errors_and_clears_on_success(db: Database) -> None:
+    sync_sources(db, [Source(id="a", kind="page", url="https://example.org/")])
+    record_source_result(db, "a", "HTTP 503")
+    record_source_result(db, "a", "DNS")
+    row = db.row("SELECT last_error, error_count, last_ok_at FROM sources WHERE id = 'a'")
+    assert row is not None
+    assert (row["last_error"], row["error_count"], row["last_ok_at"]) == ("DNS", 2, None)
+    record_source_result(db, "a", None)
+    row = db.row("SELECT last_error, error_count, last_ok_at FROM sources WHERE id = 'a'")
+    assert row is not None
+    assert row["last_error"] is None
+    assert row["error_count"] == 2  # a count of errors ever seen, not a streak
+    assert row["last_ok_at"] is not None
+
+
+# --- documents and versions ----------------------------------------------------------------------
+
+
+def test_add_version_if_changed(db: Database) -> None:
+    document_id = upsert_document(db, DocumentMeta(url="https://example.org/a", source_id="src"))
+    fetch_id = fetched(db)
+    first = add_version_if_changed(db, document_id, "one", "h1", fetch_id)
+    assert first is not None
+    assert add_version_if_changed(db, document_id, "one", "h1", fetch_id) is None
+    second = add_version_if_changed(db, document_id, "two", "h2", fetch_id)
+    assert second is not None
+    # Back to the first text is a change too: only the newest version is compared.
+    third = add_version_if_changed(db, document_id, "one", "h1", fetch_id)
+    assert third is not None
+    rows = [version(db, version_id) for version_id in (first, second, third)]
+    assert [row["seq"] if row else None for row in rows] == [1, 2, 3]
+    latest = latest_version(db, document_id)
+    assert latest is not None
+    assert latest["id"] == third
+    before = previous_version(db, document_id, 3)
+    assert before is not None
+    assert before["id"] == second
+    assert previous_version(db, document_id, 1) is None
+
+
+def test_versions_are_counted_per_document(db: Database) -> None:
+    a = upsert_document(db, DocumentMeta(url="https://example.org/a", source_id="src"))
+    b = upsert_document(db, DocumentMeta(url="https://example.org/b", source_id="src"))
+    fetch_id = fetched(db)
+    add_version_if_changed(db, a, "one", "h1", fetch_id)
+    only = add_version_if_changed(db, b, "one", "h1", fetch_id)  # same text, other document
+    assert only is not None
+    row = version(db, only)
+    assert row is not None
+    assert (row["seq"], row["url"], row["source_id"]) == (1, "https://example.org/b", "src")
+
+
+def test_upsert_document_keeps_one_row_per_url(db: Database) -> None:
+    meta = DocumentMeta(url="https://example.org/a", source_id="src", title="Old", published="2025-05-10")
+    first = upsert_document(db, meta)
+    again = upsert_document(
+        db, DocumentMeta(url="https://example.org/a", source_id="src", language="vi", published="2025-06-01")
+    )
+    assert first == again
+    row = document(db, first)
+    assert row is not None
+    assert (row["title"], row["language"], row["published"]) == ("Old", "vi", "2025-05-10")
+    assert count(db, "documents") == 1
+
+
+# --- alerts --------------------------------------------------------------------------------------
+
+
+def test_create_alert_is_unique_by_key(db: Database) -> None:
+    version_id = new_version(db, "text")
+    first = new_alert(db, version_id, key="k1")
+    assert first is not None
+    assert new_alert(db, version_id, key="k1") is None
+    second = new_alert(db, version_id, key="k2")
+    assert second is not None
+    assert second != first
+    assert count(db, "alerts") == 2
+    row = alert(db, first)
+    assert row is not None
+    assert (row["key"], row["tags"], row["delivered_at"]) == ("k1", '["team"]', None)
+
+
+def test_record_delivery(db: Database) -> None:
+    alert_id = new_alert(db, new_version(db, "text"))
+    assert alert_id is not None
+    record_delivery(db, alert_id, ok=False, error="endpoint down")
+    row = alert(db, alert_id)
+    assert row is not None
+    assert row["delivered_at"] is None
+    record_delivery(db, alert_id, ok=True)
+    row = alert(db, alert_id)
+    assert row is not None
+    delivered_at = row["delivered_at"]
+    assert delivered_at is not None
+    record_delivery(db, alert_id, ok=True)  # a duplicate delivery keeps the first time
+    row = alert(db, alert_id)
+    assert row is not None
+    assert row["delivered_at"] == delivered_at
+    attempts = db.rows("SELECT ok, error FROM deliveries WHERE alert_id = ? ORDER BY id", (alert_id,))
+    assert [tuple(attempt) for attempt in attempts] == [(0, "endpoint down"), (1, None), (1, None)]
+
+
+def test_save_match_replaces(db: Database) -> None:
+    version_id = new_version(db, "text")
+    save_match(db, version_id, relation="new", statement_id=None, coverage=None, result={"a": 1})
+    save_match(db, version_id, relation="reprint", statement_id="s1", coverage=0.9, result={"b": "ё"})
+    rows = db.rows("SELECT relation, statement_id, coverage, result FROM matches")
+    assert [tuple(row) for row in rows] == [("reprint", "s1", 0.9, '{"b": "ё"}')]
+
+
+# --- corpus --------------------------------------------------------------------------------------
+
+
+def test_corpus_documents_are_added_once(db: Database) -> None:
+    assert add_corpus_document(
+        db,
+        "d1",
+        statement_id="s1",
+        text="text",
+        text_hash="h1",
+        fingerprints=["f1", "f2", "f1"],
+        language="vi",
+        title="Title",
+    )
+    assert not add_corpus_document(
+        db, "d1", statement_id="s1", text="text", text_hash="h1", fingerprints=["f1"]
+    )
+    assert not add_corpus_document(
+        db, "d2", statement_id="s1", text="same text", text_hash="h1", fingerprints=["f9"]
+    )  # same text hash
+    assert corpus_size(db) == 1
+    row = corpus_document(db, "d1")
+    assert row is not None
+    assert (row["title"], row["language"], row["paragraphs"]) == ("Title", "vi", 2)
+    assert count(db, "corpus_paragraphs") == 3
+
+
+def test_corpus_hits_count_distinct_fingerprints_across_chunks(db: Database) -> None:
+    many = [f"{n:016x}" for n in range(1200)]
+    add_corpus_document(db, "big", statement_id="s1", text="big", text_hash="hb", fingerprints=many)
+    add_corpus_document(
+        db, "small", statement_id="s2", text="small", text_hash="hs", fingerprints=[many[0], many[1], "ffff"]
+    )
+    hits = corpus_hits(db, [*many, many[0], "nothing"])
+    assert hits == {"big": 1200, "small": 2}
+    assert corpus_hits(db, []) == {}
+
+
+# --- unfinished work and status ------------------------------------------------------------------
+
+
+def test_unfinished_lists_pending_work_in_pipeline_order(db: Database) -> None:
+    extracted = fetched(db, b"1")
+    pending_fetch = fetched(db, b"2")
+    fetched(db, b"3", state=FetchState.LISTED)
+    fetched(db, b"4", state=FetchState.NOT_MODIFIED)
+    set_fetch_state(db, extracted, FetchState.EXTRACTED)
+    matched = new_version(db, "matched text", url="https://example.org/m")
+    save_match(db, matched, relation="new", statement_id=None, coverage=None, result={})
+    pending_version = new_version(db, "unmatched text", url="https://example.org/u")
+    delivered = new_alert(db, matched, key="delivered")
+    pending_alert = new_alert(db, matched, key="pending")
+    assert delivered is not None
+    assert pending_alert is not None
+    record_delivery(db, delivered, ok=True)
+    record_delivery(db, pending_alert, ok=False, error="down")
+    # new_version stores fetches of its own, still in state "fetched".
+    fetch_ids = [int(row["id"]) for row in db.rows("SELECT id FROM fetches WHERE state = 'fetched'")]
+    assert pending_fetch in fetch_ids
+    assert extracted not in fetch_ids
+    assert unfinished(db) == [
+        *[(Stage.EXTRACT, fetch_id) for fetch_id in sorted(fetch_ids)],
+        (Stage.MATCH, pending_version),
+        (Stage.NOTIFY, pending_alert),
+    ]
+
+
+def test_nothing_unfinished_in_an_empty_database(db: Database) -> None:
+    assert unfinished(db) == []
+
+
+def test_status_counts(db: Database) -> None:
+    sync_sources(
+        db,
+        [
+            Source(id="b", kind="page", url="https://example.org/b"),
+            Source(id="a", kind="feed", url="https://example.org/a"),
+        ],
+    )
+    record_source_result(db, "b", "HTTP 500")
+    first = new_version(db, "one", url="https://example.org/1")
+    new_version(db, "two", url="https://example.org/1")
+    new_version(db, "three", url="https://example.org/2")
+    add_corpus_document(db, "d1", statement_id="s1", text="text", text_hash="h1", fingerprints=["f"])
+    delivered = new_alert(db, first, key="x")
+    assert delivered is not None
+    new_alert(db, first, key="y")
+    new_alert(db, first, key="z")
+    record_delivery(db, delivered, ok=True)
+    report = status(db)
+    assert report["counts"] == {
+        "sources": 2,
+        "fetches": 3,
+        "documents": 2,
+        "versions": 3,
+        "corpus": 1,
+        "alerts": 3,
+    }
+    assert report["undelivered_alerts"] == 2
+    sources = report["sources"]
+    assert isinstance(sources, list)
+    assert [(row["id"], row["kind"], row["error_count"]) for row in sources] == [
+        ("a", "feed", 0),
+        ("b", "page", 1),
+    ]
