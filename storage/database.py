@@ -73,13 +73,15 @@ class Database:
     def migrate(self) -> int:
         """Apply every migration not yet applied, in order; returns the schema version."""
         self._conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        current = self.row("SELECT MAX(version) AS v FROM schema_version")
-        version = int(current["v"] or 0) if current else 0
+        version = 0
         for number, script in _migrations():
-            if number <= version:
-                continue
-            log.info("applying migration %04d", number)
+            # Read the version inside the write lock: another process may have migrated meanwhile.
             with self.transaction():
+                current = self.row("SELECT MAX(version) AS v FROM schema_version")
+                version = int(current["v"] or 0) if current else 0
+                if number <= version:
+                    continue
+                log.info("applying migration %04d", number)
                 for statement in _statements(script):
                     self._conn.execute(statement)
                 self._conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))

@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, Selector, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
@@ -73,7 +73,8 @@ class SourcesSpider(Spider):
         if response.status != 200 or not isinstance(response, TextResponse):
             return
         source: Source = response.meta["source"]
-        selector = response.selector
+        # Parsed as XML whatever the Content-Type: as HTML, RSS <link> is a void element and loses its URL.
+        selector = Selector(response, type="xml")
         selector.remove_namespaces()
         links = (
             selector.xpath("//item/link/text()").getall()

@@ -137,6 +137,30 @@ def test_reopening_keeps_data_and_version(tmp_path: Path) -> None:
         second.close()
 
 
+def test_concurrent_first_migrations_do_not_collide(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes (crawler and worker) starting together on a fresh file both migrate it."""
+    path = tmp_path / "communique.sqlite3"
+    ours, theirs = Database(path), Database(path)
+    shipped = database_module._migrations
+    raced = []
+
+    def other_process_wins() -> list[tuple[int, str]]:
+        # Called by `ours` after it has read the schema version: the other process migrates first.
+        if not raced:
+            raced.append(True)
+            theirs.migrate()
+        return shipped()
+
+    monkeypatch.setattr(database_module, "_migrations", other_process_wins)
+    try:
+        assert ours.migrate() == theirs.migrate()
+        assert raced
+        assert count(ours, "schema_version") == len(shipped())
+    finally:
+        ours.close()
+        theirs.close()
+
+
 def test_wal_mode_is_on_in_the_file(db: Database) -> None:
     mode = db.row("PRAGMA journal_mode")
     assert mode is not None
