@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from communique.errors import ConfigError
 from communique.model import Relation
@@ -20,7 +20,9 @@ class Rule(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     events: list[Relation] = Field(min_length=1, description="match relations that fire this rule")
     keywords: list[str] = Field(
-        default_factory=list, description="any of these (case and accents as written) must occur; empty: any"
+        default_factory=list,
+        description="any of these whole words or phrases must occur (case, punctuation, accents "
+        "normalised); empty: any text",
     )
     sources: list[str] = Field(default_factory=list, description="source ids; empty: every source")
     notify: list[str] = Field(min_length=1, description="apprise tags, resolved in the apprise config")
@@ -31,8 +33,17 @@ class Rule(BaseModel):
             return False
         if not self.keywords:
             return True
-        key = match_key(text)
-        return any(match_key(word) in key for word in self.keywords)
+        # Padded with spaces so that keywords match whole words: "joint statement" not in "disjoint".
+        key = f" {match_key(text)} "
+        return any(f" {match_key(word)} " in key for word in self.keywords)
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords_have_words(cls, keywords: list[str]) -> list[str]:
+        empty = [word for word in keywords if not match_key(word)]
+        if empty:
+            raise ValueError(f"keywords without letters or digits match every text: {empty}")
+        return keywords
 
 
 class RulesFile(BaseModel):

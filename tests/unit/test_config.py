@@ -470,3 +470,24 @@ def test_a_keyword_is_found_in_any_writing_of_a_text_containing_it(
     watch = rule(keywords=[keyword])
     for writing in (keyword, keyword.upper(), nfd(keyword), keyword.title()):
         assert watch.fires(NEW, "s", f"{before}, «{writing}»! {after}")
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("The two sides issued a joint statement on Monday.", True),
+        ("Joint-Statement: full text", True),
+        ("They found disjoint statements in the archive.", False),
+        ("a jointstatement typo", False),
+    ],
+)
+def test_keywords_match_whole_words(text: str, fires: bool) -> None:
+    rule = Rule(name="r", events=[Relation.NEW], keywords=["joint statement"], notify=["t"])
+    assert rule.fires(Relation.NEW, "any", text) is fires
+
+
+def test_a_keyword_without_letters_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text("rules:\n  - name: r\n    events: [new]\n    keywords: ['—']\n    notify: [t]\n")
+    with pytest.raises(ConfigError, match=r"r\.yaml:4: rules\.0\.keywords: .*letters or digits"):
+        load_rules(tmp_path)
