@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from scrapy.crawler import CrawlerProcess
 
 from communique.model import JobQueue
@@ -10,9 +12,26 @@ from communique.sources import Source
 from crawler.settings import scrapy_settings
 from crawler.spiders.sources import SourcesSpider
 
+# Loggers that print a full traceback for an unreachable host; the pipeline records and logs the
+# source error itself, so one line from them is enough.
+ONE_LINE_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper", "scrapy.core.engine")
+
+
+class _WithoutTraceback(logging.Filter):
+    """Keeps the message of a record and drops its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
 
 def crawl(settings: Settings, queue: JobQueue, sources: list[Source], once: bool) -> None:
     """Run the crawler in this process until done (`once`) or stopped (SIGINT/SIGTERM)."""
-    process = CrawlerProcess(scrapy_settings(settings), install_root_handler=False)
+    process = CrawlerProcess(scrapy_settings(settings))
+    # Scrapy sets its loggers to DEBUG; follow the level the command line configured instead.
+    logging.getLogger("scrapy").setLevel(logging.getLogger().getEffectiveLevel())
+    for name in ONE_LINE_LOGGERS:
+        logging.getLogger(name).addFilter(_WithoutTraceback())
     process.crawl(SourcesSpider, sources=sources, queue=queue, once=once)
     process.start()

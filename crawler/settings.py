@@ -25,8 +25,11 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         # Every status reaches the callbacks, so a 403 or 503 is recorded as a source error.
         "HTTPERROR_ALLOW_ALL": True,
         "COOKIES_ENABLED": False,
+        # No debugging consoles or control ports on a service that runs unattended.
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": "INFO",
+        "LOG_INSTALL_ROOT_HANDLER": False,  # the command line configures logging once
         "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.ConditionalGetMiddleware": 560},
         "ITEM_PIPELINES": {"crawler.pipelines.SnapshotPipeline": 100},
         "COMMUNIQUE_SETTINGS": settings,

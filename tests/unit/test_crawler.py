@@ -24,6 +24,7 @@ from communique.sources import Source
 from crawler.items import FetchItem
 from crawler.middlewares import ConditionalGetMiddleware
 from crawler.pipelines import SnapshotPipeline
+from crawler.settings import scrapy_settings
 from crawler.spiders.sources import SourcesSpider
 from storage.database import Database, open_database
 from storage.fetches import Fetch, fetch_row, mark_polled, record_fetch, snapshot, sync_sources
@@ -479,3 +480,9 @@ def test_conditional_get_then_304_is_not_modified(
         pipeline.process_item(item)
     assert [state for _, _, state in fetches(db)] == [FetchState.FETCHED, FetchState.NOT_MODIFIED]
     assert len(queue.jobs) == 1
+
+
+def test_the_crawler_opens_no_control_ports() -> None:
+    configured = scrapy_settings(Settings())
+    assert configured["TELNETCONSOLE_ENABLED"] is False
+    assert configured["REMOTE_CONTROL_ENABLED"] is False
