@@ -154,3 +154,15 @@ def _print_status(report: dict[str, Any]) -> None:
     for source in report["sources"]:
         state = f"error ×{source['error_count']}: {source['last_error']}" if source["last_error"] else "ok"
         click.echo(f"  {source['id']:<28} {source['kind']:<5} {state}")
+
+
+def _register() -> None:
+    """Attach the command groups that live in their own modules."""
+    from communique.cli.corpus_cmd import corpus
+    from communique.cli.sources_cmd import sources
+
+    cli.add_command(corpus)
+    cli.add_command(sources)
+
+
+_register()
