@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
+from scrapy.http import HtmlResponse
+
+from workers.extraction import Article, extract_article
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,3 +92,8 @@ def real_html() -> Path:
             pytest.fail(f"{folder} is missing; CI runs with shared/ beside the checkout")
         pytest.skip(f"{folder} is missing")
     return folder
+
+
+def extract_like_the_crawler(body: bytes, url: str = "https://example.org/page") -> Article:
+    """Extract a page as the pipeline does: Scrapy picks the encoding, then extract_article."""
+    return extract_article(body, HtmlResponse(url=url, body=body).encoding, url)

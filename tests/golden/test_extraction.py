@@ -12,21 +12,15 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse
 
 from communique.errors import PermanentError
 from communique.text import normalise
-from workers.extraction import Article, extract_article
+from tests.conftest import extract_like_the_crawler
 
 # Measured with trafilatura 2.3.1 on the 60 labelled pages: 165 "with" and 192 "without" snippets.
 # Plain trafilatura finds 156 and leaks 17; our noise filter must cost at most that one URL-only line.
 MIN_WANTED_FOUND = 155
 MAX_UNWANTED_LEAKED = 17
-
-
-def extract_like_the_crawler(body: bytes, url: str) -> Article:
-    response = HtmlResponse(url=url, body=body)
-    return extract_article(body, response.encoding, url)
 
 
 def squash(text: str) -> str:

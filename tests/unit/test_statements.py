@@ -1,0 +1,74 @@
+"""Genre and parties on the real seeds and on unrelated real pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from communique.errors import PermanentError
+from communique.statements import Genre, genre, is_statement_related, parties
+from communique.text import paragraphs
+from tests.conftest import ROOT, extract_like_the_crawler
+
+SEEDS = {
+    path.name[:3]: paragraphs(path.read_text(encoding="utf-8")) for path in (ROOT / "corpus").glob("*.txt")
+}
+
+
+@pytest.mark.parametrize(
+    ("seed", "expected"),
+    [
+        ("000", Genre.JOINT_STATEMENT),  # Norwegian machine translation of the full May 2025 text
+        ("001", Genre.JOINT_STATEMENT),  # full Vietnamese text, June 2024
+        ("002", Genre.JOINT_STATEMENT),  # Vietnamese excerpt, May 2025
+        ("003", Genre.NEWS),  # ambassador's interview mentioning the joint statement
+        ("004", Genre.NEWS),  # TASS coverage: reported speech about the Nov 2021 statement
+    ],
+)
+def test_genre_of_the_seeds(seed: str, expected: Genre) -> None:
+    assert genre(SEEDS[seed]) is expected
+
+
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+def test_parties_of_the_seeds_are_vietnam_and_russia(seed: str) -> None:
+    assert sorted(parties(SEEDS[seed])) == ["RU", "VN"]
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Tuyên bố chung",
+        "Совместное заявление",
+        "Joint Statement",
+        "Déclaration commune",
+        "Gemeinsame Erklärung",
+    ],
+)
+def test_statement_phrases_in_five_languages(phrase: str) -> None:
+    assert is_statement_related([f"Text: {phrase.upper()} of the two countries."])
+    assert not is_statement_related(["A statement was made jointly by nobody in particular."])
+
+
+def test_an_article_without_a_statement_phrase_is_other() -> None:
+    text = ["Hai bên nhất trí tăng cường hợp tác kinh tế.", "Hai bên khẳng định quan hệ hữu nghị."]
+    assert genre(text) is Genre.OTHER
+    assert genre(text, title="Tuyên bố chung Việt Nam - Lào") is Genre.JOINT_STATEMENT
+
+
+def test_ambiguous_vietnamese_syllables_are_not_countries() -> None:
+    text = ["Các biện pháp pháp luật về đạo đức và mỹ thuật được thảo luận ở Việt Nam và Việt Nam."]
+    assert parties(text) == ["VN"]
+
+
+def test_unrelated_real_pages_are_other(real_html: Path) -> None:
+    checked = 0
+    for page in sorted(real_html.glob("trafilatura/*.html"))[:30]:
+        body = page.read_bytes()
+        try:
+            article = extract_like_the_crawler(body)
+        except PermanentError:
+            continue
+        assert genre(article.text.split("\n"), article.title) is Genre.OTHER, page.name
+        checked += 1
+    assert checked >= 25
