@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Collection, Sequence
+from typing import Final
+
 import py3langid
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+# Languages in which statements between Vietnam and Russia and their coverage plausibly appear.
+# Danish is left out on purpose: machine-translated Norwegian is often classified as Danish, and a
+# closed set is what keeps py3langid from making that mistake.
+DEFAULT_LANGUAGES: Final = frozenset(
+    {"vi", "ru", "en", "no", "nn", "nl", "fr", "de", "zh", "es", "sv", "uk", "pt", "it", "ja", "ko", "pl"}
+    | {"id", "th", "km", "lo", "ar"}
+)
+
+# Labels of the model that name the same ISO 639-1 language for our purposes.
+_ALIASES: Final = {"nn": "no"}
+
+# Below this many letters, or this confidence, a paragraph takes the language of its neighbours:
+# headings such as "Konkludere" or "Effectieve multilaterale coördinatie" are too short to classify.
+MIN_LETTERS: Final = 30
+MIN_CONFIDENCE: Final = 0.5
 
 
 def detect_language(text: str) -> str | None:
@@ -12,3 +33,42 @@ def detect_language(text: str) -> str | None:
         return None
     language, _score = py3langid.classify(sample)
     return str(language)
+
+
+@functools.lru_cache(maxsize=4)
+def _identifier(languages: frozenset[str]) -> LanguageIdentifier:
+    """One identifier per language set and process, never the module-global one of py3langid."""
+    # py3langid.set_languages() would restrict the global identifier that detect_language uses.
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(sorted(languages))
+    return identifier
+
+
+def _classify(identifier: LanguageIdentifier, paragraph: str) -> tuple[str | None, bool]:
+    """The language of one paragraph and whether it is sure enough to stand on its own."""
+    if sum(ch.isalpha() for ch in paragraph[:5000]) < MIN_LETTERS:
+        return None, False
+    label, confidence = identifier.classify(paragraph[:5000])
+    language = _ALIASES.get(str(label), str(label))
+    return language, float(confidence) >= MIN_CONFIDENCE
+
+
+def paragraph_languages(
+    paragraphs: Sequence[str], languages: Collection[str] = DEFAULT_LANGUAGES
+) -> list[str | None]:
+    """ISO 639-1 code per paragraph; short or uncertain paragraphs take their neighbours' language."""
+    identifier = _identifier(frozenset(languages))
+    guesses = [_classify(identifier, paragraph) for paragraph in paragraphs]
+    sure = [language if confident else None for language, confident in guesses]
+    # Nearest sure language before each paragraph, then after it: two linear passes.
+    before: list[str | None] = []
+    last: str | None = None
+    for language in sure:
+        before.append(last)
+        last = language or last
+    result: list[str | None] = [None] * len(sure)
+    following: str | None = None
+    for index in range(len(sure) - 1, -1, -1):
+        result[index] = sure[index] or before[index] or following or guesses[index][0]
+        following = sure[index] or following
+    return result

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from communique.errors import ConfigError
 from communique.model import Relation
+from communique.statements import Genre
 from communique.text import match_key
 from communique.yaml_files import load_model, locate
 
@@ -25,11 +27,26 @@ class Rule(BaseModel):
         "normalised); empty: any text",
     )
     sources: list[str] = Field(default_factory=list, description="source ids; empty: every source")
+    genre: list[Genre] = Field(default_factory=list, description="joint_statement | news | other; empty: any")
+    parties: list[str] = Field(
+        default_factory=list, description="ISO codes that must all be parties, e.g. [VN, RU]; empty: any"
+    )
     notify: list[str] = Field(min_length=1, description="apprise tags, resolved in the apprise config")
 
-    def fires(self, relation: Relation, source_id: str, text: str) -> bool:
+    def fires(
+        self,
+        relation: Relation,
+        source_id: str,
+        text: str,
+        genre: Genre | None = None,
+        parties: Sequence[str] = (),
+    ) -> bool:
         """Whether this rule wants an alert for a text of `source_id` related as `relation`."""
         if relation not in self.events or (self.sources and source_id not in self.sources):
+            return False
+        if self.genre and genre not in self.genre:
+            return False
+        if not set(self.parties) <= set(parties):
             return False
         if not self.keywords:
             return True

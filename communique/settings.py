@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     download_timeout: float = 20.0
     max_page_bytes: int = 10 * 1024 * 1024
     tick_seconds: float = Field(default=5.0, description="how often the service looks for due sources")
+    proxy_url: str | None = Field(default=None, description="http(s) proxy for every crawler request")
+    ca_bundle: Path | None = Field(
+        default=None, description="PEM file of trusted CAs; setting it turns certificate checks on"
+    )
+    verify_tls: bool = Field(default=False, description="check server certificates (Scrapy does not)")
 
     @property
     def database_path(self) -> Path:

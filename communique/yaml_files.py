@@ -45,8 +45,35 @@ def _describe(path: Path, root: yaml.Node | None, err: Any) -> str:
     """One line for one validation error: where it is in the file and what is wrong."""
     # A model validator can only fail the whole model; a FieldError says which field it meant.
     loc = tuple(err["loc"]) + tuple(getattr(err.get("ctx", {}).get("error"), "loc", ()))
+    loc, message = _without_union_tags(root, loc), err["msg"]
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        # A tagged union (`kind: feed`) fails at the mapping; the fault is in its tag field.
+        loc += (str(err["ctx"]["discriminator"]).strip("'"),)
+        if err["type"] == "union_tag_not_found":
+            message = "Field required"
     field = ".".join(str(part) for part in loc) or "(top level)"
-    return f"{path}:{_line_of(root, loc)}: {field}: {err['msg']}"
+    return f"{path}:{_line_of(root, loc)}: {field}: {message}"
+
+
+def _without_union_tags(root: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop the tag pydantic puts in the location of a tagged union's member (`sources.0.feed.url`).
+
+    A location part that is no key of its mapping but one of the mapping's values is such a tag.
+    """
+    kept: list[Any] = []
+    node = root
+    for part in loc:
+        child = _child(node, part) if node is not None else None
+        is_tag = (
+            child is None
+            and isinstance(node, yaml.MappingNode)
+            and any(isinstance(value, yaml.ScalarNode) and value.value == part for _, value in node.value)
+        )
+        if is_tag:
+            continue
+        kept.append(part)
+        node = child[1] if child is not None else None
+    return tuple(kept)
 
 
 def locate(path: Path, loc: tuple[Any, ...]) -> str:

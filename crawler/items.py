@@ -1,8 +1,8 @@
-"""What the spider hands to the pipeline: one fetch of one URL for one source."""
+"""What the spider hands to the pipeline (one fetch of one URL) and what a listing page yields."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -19,3 +19,23 @@ class FetchItem:
     elapsed_ms: float | None = None
     error: str | None = None
     extract: bool = True
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article link found on a listing, with the change time the listing gives for it, if any."""
+
+    url: str
+    changed_at: float | None = None
+
+
+@dataclass
+class Found:
+    """What a feed, sitemap or listing page lists: articles, and more pages of the same kind to read."""
+
+    entries: list[Entry] = field(default_factory=list)
+    more: list[str] = field(default_factory=list)
+
+
+class SiteChangedError(ValueError):
+    """A response that is not what its source's kind expects (a site changed, or a block page)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from scrapy.crawler import CrawlerProcess
 
@@ -17,7 +18,7 @@ from crawler.spiders.sources import SourcesSpider
 ONE_LINE_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper", "scrapy.core.engine")
 
 
-class _WithoutTraceback(logging.Filter):
+class WithoutTraceback(logging.Filter):
     """Keeps the message of a record and drops its traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -28,10 +29,18 @@ class _WithoutTraceback(logging.Filter):
 
 def crawl(settings: Settings, queue: JobQueue, sources: list[Source], once: bool) -> None:
     """Run the crawler in this process until done (`once`) or stopped (SIGINT/SIGTERM)."""
+    use_ca_bundle(settings)
     process = CrawlerProcess(scrapy_settings(settings))
     # Scrapy sets its loggers to DEBUG; follow the level the command line configured instead.
     logging.getLogger("scrapy").setLevel(logging.getLogger().getEffectiveLevel())
     for name in ONE_LINE_LOGGERS:
-        logging.getLogger(name).addFilter(_WithoutTraceback())
+        logging.getLogger(name).addFilter(WithoutTraceback())
     process.crawl(SourcesSpider, sources=sources, queue=queue, once=once)
     process.start()
+
+
+def use_ca_bundle(settings: Settings) -> None:
+    """Trust the CAs in COMMUNIQUE_CA_BUNDLE (some Russian sites use a state root CA that default trust
+    stores lack); Twisted's certificate check reads the file OpenSSL's SSL_CERT_FILE names."""
+    if settings.ca_bundle is not None:
+        os.environ["SSL_CERT_FILE"] = str(settings.ca_bundle)

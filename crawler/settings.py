@@ -21,7 +21,10 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "DOWNLOAD_TIMEOUT": settings.download_timeout,
         "DOWNLOAD_MAXSIZE": settings.max_page_bytes,
         "DOWNLOAD_WARNSIZE": settings.max_page_bytes // 2,
+        "DOWNLOAD_VERIFY_CERTIFICATES": settings.verify_tls or settings.ca_bundle is not None,
         "RETRY_TIMES": 1,
+        # 429 and 503 are not retried at once: BackoffMiddleware honours Retry-After instead.
+        "RETRY_HTTP_CODES": [500, 502, 504, 522, 524, 408],
         # Every status reaches the callbacks, so a 403 or 503 is recorded as a source error.
         "HTTPERROR_ALLOW_ALL": True,
         "COOKIES_ENABLED": False,
@@ -30,7 +33,22 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": "INFO",
         "LOG_INSTALL_ROOT_HANDLER": False,  # the command line configures logging once
-        "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.ConditionalGetMiddleware": 560},
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.BackoffMiddleware": 540,
+            "crawler.middlewares.ConditionalGetMiddleware": 560,
+            "crawler.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750)
+        },
         "ITEM_PIPELINES": {"crawler.pipelines.SnapshotPipeline": 100},
         "COMMUNIQUE_SETTINGS": settings,
+    }
+
+
+def probe_settings(settings: Settings) -> dict[str, Any]:
+    """Settings for `sources check`: the same politeness, no storage, no conditional GET, no backoff."""
+    return {
+        **scrapy_settings(settings),
+        "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.ProxyMiddleware": 740},
+        "ITEM_PIPELINES": {},
+        "AUTOTHROTTLE_START_DELAY": 0.0,
+        "RETRY_TIMES": 0,
     }

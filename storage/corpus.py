@@ -17,13 +17,15 @@ def add_corpus_document(
     fingerprints: list[str],
     language: str | None = None,
     title: str | None = None,
+    origin: str = "file",
 ) -> bool:
     """Add one known text and its paragraph fingerprints; False if that text is already known."""
     with db.transaction():
         inserted = db.insert(
-            "INSERT OR IGNORE INTO corpus (id, statement_id, language, title, text, text_hash, added_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (doc_id, statement_id, language, title, text, text_hash, now()),
+            "INSERT OR IGNORE INTO corpus "
+            "(id, statement_id, language, title, text, text_hash, added_at, origin) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, statement_id, language, title, text, text_hash, now(), origin),
         )
         if inserted is None:
             return False
@@ -64,3 +66,19 @@ def corpus_document(db: Database, doc_id: str) -> Row | None:
         "AS paragraphs FROM corpus c WHERE c.id = ?",
         (doc_id,),
     )
+
+
+def corpus_texts(db: Database) -> list[Row]:
+    """Every known text, oldest first."""
+    return db.rows("SELECT id, statement_id, language, title, text, origin FROM corpus ORDER BY added_at, id")
+
+
+def corpus_stamp(db: Database) -> tuple[int, float]:
+    """Changes whenever a text is added or regrouped: (count, latest added_at or regroup time)."""
+    row = db.row("SELECT COUNT(*) AS n, COALESCE(MAX(added_at), 0) AS t FROM corpus")
+    return (int(row["n"]), float(row["t"])) if row else (0, 0.0)
+
+
+def set_statement(db: Database, doc_id: str, statement_id: str) -> None:
+    """Put a known text into a statement group (touching added_at so workers reload their index)."""
+    db.execute("UPDATE corpus SET statement_id = ?, added_at = ? WHERE id = ?", (statement_id, now(), doc_id))

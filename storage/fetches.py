@@ -1,4 +1,4 @@
-"""Sources, fetches and the raw snapshots they stored."""
+"""Sources, fetches, the raw snapshots they stored, and when each known article is next revisited."""
 
 from __future__ import annotations
 
@@ -38,16 +38,25 @@ def sync_sources(db: Database, sources: list[Source]) -> None:
             )
 
 
-def due_source_ids(db: Database, source_ids: list[str], at: float | None = None) -> list[str]:
-    """Which of these sources are due for a poll now (never polled, or their interval has passed)."""
+def due_source_ids(
+    db: Database, source_ids: list[str], at: float | None = None, every: bool = False
+) -> list[str]:
+    """Which of these sources are due for a poll now (never polled, or their interval has passed;
+    with `every`, all of them), leaving out those backing off after a 429/503."""
     at = now() if at is None else at
-    rows = db.rows("SELECT id, last_polled_at, interval_seconds FROM sources")
+    rows = db.rows("SELECT id, last_polled_at, interval_seconds, backoff_until FROM sources")
     due = {
         r["id"]
         for r in rows
-        if r["last_polled_at"] is None or r["last_polled_at"] + r["interval_seconds"] <= at
+        if (every or r["last_polled_at"] is None or r["last_polled_at"] + r["interval_seconds"] <= at)
+        and (r["backoff_until"] is None or r["backoff_until"] <= at)
     }
     return [source_id for source_id in source_ids if source_id in due]
+
+
+def back_off_source(db: Database, source_id: str, until: float) -> None:
+    """Do not poll a source before `until` (it answered 429 or 503)."""
+    db.execute("UPDATE sources SET backoff_until = ? WHERE id = ?", (until, source_id))
 
 
 def mark_polled(db: Database, source_id: str) -> None:
@@ -120,3 +129,70 @@ def snapshot(db: Database, content_hash: str) -> tuple[bytes, str | None]:
 def set_fetch_state(db: Database, fetch_id: int, state: FetchState, error: str | None = None) -> None:
     """Move a fetch on: extracted, or failed with the reason."""
     db.execute("UPDATE fetches SET state = ?, error = ? WHERE id = ?", (state, error, fetch_id))
+
+
+# Revisits: often while an article is young (edits come early), rarely once it is weeks old, and
+# four times as often for an article matched to a statement.
+REVISIT_MIN_S = 15 * 60.0
+REVISIT_MAX_S = 7 * 86400.0
+REVISIT_STOP_AFTER_S = 60 * 86400.0
+MATCHED_FACTOR = 4.0
+
+
+def revisit_delay(age: float, matched: bool = False) -> float | None:
+    """Seconds until the next revisit of an article first seen `age` seconds ago (None: no more)."""
+    if age >= REVISIT_STOP_AFTER_S:
+        return None
+    delay = min(max(age / 2, REVISIT_MIN_S), REVISIT_MAX_S)
+    return delay / MATCHED_FACTOR if matched else delay
+
+
+def claim_article(
+    db: Database,
+    url: str,
+    *,
+    fetch_url: str,
+    source_id: str,
+    changed_at: float | None = None,
+    at: float | None = None,
+) -> bool:
+    """True (and schedule the next revisit) if the article at canonical `url` is due for a fetch now:
+    never seen, its revisit time has come, or its listing says it changed since we last asked."""
+    at = now() if at is None else at
+    with db.transaction():
+        known = db.row("SELECT first_seen, last_requested, next_due FROM revisits WHERE url = ?", (url,))
+        if known is not None:
+            due = known["next_due"] is not None and known["next_due"] <= at
+            changed = changed_at is not None and (known["last_requested"] or 0.0) < changed_at <= at
+            if not (due or changed):
+                return False
+        first_seen = at if known is None else float(known["first_seen"])
+        delay = revisit_delay(at - first_seen, _is_matched(db, url))
+        db.execute(
+            "INSERT INTO revisits (url, fetch_url, source_id, first_seen, last_requested, next_due) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET fetch_url = excluded.fetch_url, "
+            "last_requested = excluded.last_requested, next_due = excluded.next_due",
+            (url, fetch_url, source_id, first_seen, at, None if delay is None else at + delay),
+        )
+    return True
+
+
+def due_revisits(db: Database, source_ids: list[str], at: float | None = None, limit: int = 100) -> list[Row]:
+    """Known articles of these sources whose revisit time has come (url, fetch_url, source_id)."""
+    at = now() if at is None else at
+    marks = ", ".join("?" for _ in source_ids)
+    return db.rows(
+        f"SELECT url, fetch_url, source_id FROM revisits WHERE next_due <= ? AND source_id IN ({marks}) "
+        "ORDER BY next_due LIMIT ?",
+        (at, *source_ids, limit),
+    )
+
+
+def _is_matched(db: Database, url: str) -> bool:
+    """True if some version of the document at `url` was matched to a known statement."""
+    row = db.row(
+        "SELECT 1 FROM documents d JOIN versions v ON v.document_id = d.id "
+        "JOIN matches m ON m.version_id = v.id WHERE d.url = ? AND m.statement_id IS NOT NULL LIMIT 1",
+        (url,),
+    )
+    return row is not None

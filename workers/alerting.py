@@ -8,12 +8,16 @@ from html import escape
 from communique.rules import Rule
 from storage.alerts import NewAlert
 from storage.database import Row
-from workers.matching import MatchResult
+from workers.engine import MatchResult
 
 
 def alerts_for(result: MatchResult, version: Row, rules: list[Rule]) -> list[NewAlert]:
     """One alert per rule that fires; the key makes each unique for (rule, document, version, event)."""
-    fired = [rule for rule in rules if rule.fires(result.relation, version["source_id"], version["text"])]
+    fired = [
+        rule
+        for rule in rules
+        if rule.fires(result.relation, version["source_id"], version["text"], result.genre, result.parties)
+    ]
     if not fired:
         return []
     title, text, html = render(result, version)
@@ -43,6 +47,7 @@ def render(result: MatchResult, version: Row) -> tuple[str, str, str]:
         ("Source", version["source_id"]),
         ("Version", f"{version['seq']} (first seen {seen})"),
     ]
+    facts.append(("Kind", f"{result.genre}, parties {', '.join(result.parties) or 'unknown'}"))
     if result.statement_id:
         coverage = f" (coverage {result.coverage:.0%})" if result.coverage is not None else ""
         facts.append(("Statement", f"{result.statement_id}{coverage}"))

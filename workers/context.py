@@ -10,6 +10,7 @@ from communique.model import JobQueue
 from communique.rules import Rule, load_rules
 from communique.settings import Settings
 from storage.database import Database, open_database
+from workers.corpus_index import CorpusCache
 from workers.queue import RedisQueue
 
 
@@ -20,6 +21,7 @@ class Context:
     settings: Settings
     db: Database
     queue: JobQueue
+    corpus: CorpusCache = field(default_factory=CorpusCache)
     _rules: list[Rule] = field(default_factory=list)
     _rules_stamp: tuple[tuple[str, float], ...] = ()
 

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 import trafilatura
+from w3lib.encoding import html_to_unicode
 
 from communique.errors import PermanentError
 from communique.language import detect_language
@@ -46,3 +47,15 @@ def extract_article(body: bytes, encoding: str | None, url: str) -> Article:
         language=detect_language(text),
         published=getattr(document, "date", None),
     )
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode an HTML body as a browser (and Scrapy) would: BOM, HTTP charset, <meta>, then sniffing."""
+    encoding, text = html_to_unicode(content_type, body)
+    return text, encoding
+
+
+def looks_like_html(body: bytes) -> bool:
+    """Whether a document is HTML rather than plain text (for inputs that carry no Content-Type)."""
+    head = body[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype", b"<html", b"<?xml")) or b"<body" in head or b"<p>" in head

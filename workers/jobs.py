@@ -13,8 +13,9 @@ from storage.documents import DocumentMeta
 from workers import delivery
 from workers.alerting import alerts_for
 from workers.context import bind_once, current
+from workers.corpus import learn
+from workers.engine import relate
 from workers.extraction import extract_article
-from workers.matching import match_text
 from workers.queue import EmbeddedQueue, RedisQueue
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,12 @@ def match(version_id: int) -> None:
     if version is None:
         return
     previous = documents.previous_version(ctx.db, version["document_id"], version["seq"])
-    result = match_text(ctx.db, version["text"], previous["text"] if previous else None)
+    result = relate(
+        ctx.corpus.get(ctx.db),
+        version["text"].split("\n"),
+        title=version["title"],
+        previous=previous["text"].split("\n") if previous else None,
+    )
     new_alerts = alerts_for(result, version, ctx.rules)
     with ctx.db.transaction():
         alerts.save_match(
@@ -63,6 +69,7 @@ def match(version_id: int) -> None:
             result=result.to_json(),
         )
         alert_ids = [alerts.create_alert(ctx.db, alert) for alert in new_alerts]
+    learn(ctx.db, version, result)
     log.info("%s is %s", version["url"], result.relation, extra={"version_id": version_id})
     for alert_id in alert_ids:
         if alert_id is not None:

@@ -159,9 +159,11 @@ def _print_status(report: dict[str, Any]) -> None:
 def _register() -> None:
     """Attach the command groups that live in their own modules."""
     from communique.cli.corpus_cmd import corpus
+    from communique.cli.match_cmd import match
     from communique.cli.sources_cmd import sources
 
     cli.add_command(corpus)
+    cli.add_command(match)
     cli.add_command(sources)
 
 

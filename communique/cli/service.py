@@ -51,8 +51,7 @@ def prepare(settings: Settings, source_ids: tuple[str, ...] = ()) -> Service:
         if unknown:
             raise ConfigError(f"unknown source id(s): {', '.join(unknown)}")
         sources = [s for s in sources if s.id in source_ids]
-    db = open_database(settings)
-    import_on_first_run(db, settings.corpus_dir)
+    db = open_with_corpus(settings)
     sync_sources(db, sources)
     return Service(settings, db, make_queue(settings), sources)
 
@@ -82,9 +81,14 @@ def start_sweeper(settings: Settings, queue: JobQueue, stop: threading.Event) ->
 
 def run_rq_worker(settings: Settings, burst: bool) -> None:
     """An RQ worker on every stage's queue, JSON-serialised, with the scheduler for retries."""
-    db = open_database(settings)
-    import_on_first_run(db, settings.corpus_dir)
-    db.close()
+    open_with_corpus(settings).close()
     connection = Redis.from_url(settings.redis_url or "")
     queues = [stage.value for stage in Stage]
     Worker(queues, connection=connection, serializer=JSONSerializer).work(burst=burst, with_scheduler=True)
+
+
+def open_with_corpus(settings: Settings) -> Database:
+    """Open (and migrate) storage and import the shipped corpus on first run."""
+    db = open_database(settings)
+    import_on_first_run(db, settings.corpus_dir)
+    return db

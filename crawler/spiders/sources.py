@@ -1,25 +1,30 @@
-"""The spider that polls configured sources by kind: a fixed `page`, or a `feed` of articles."""
+"""The spider that polls configured sources by kind: a fixed `page`, or a `feed`, `sitemap` or
+`listing` whose articles are fetched when new, when listed as changed, or when their revisit is due."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
-from scrapy import Request, Selector, Spider, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
-from w3lib.url import canonicalize_url
 
 from communique.model import JobQueue
-from communique.sources import Source
-from crawler.items import FetchItem
+from communique.sources import Source, specialise
+from crawler.adapters import attachments, canonical_url
+from crawler.items import Entry, FetchItem, SiteChangedError
+from crawler.kinds import READERS, page_limit, start_urls
+from crawler.middlewares import BackingOff
 from storage.database import Database, open_database
-from storage.fetches import due_source_ids, mark_polled
+from storage.fetches import claim_article, due_revisits, due_source_ids, mark_polled
 
 log = logging.getLogger(__name__)
+
+REVISITS_PER_TICK = 100
 
 
 class SourcesSpider(Spider):
@@ -29,7 +34,7 @@ class SourcesSpider(Spider):
 
     def __init__(self, sources: list[Source], queue: JobQueue, once: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.sources = {source.id: source for source in sources}
+        self.sources = {source.id: specialise(source) for source in sources}
         self.queue = queue
         self.once = once
         self.db: Database | None = None
@@ -43,12 +48,12 @@ class SourcesSpider(Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
-        """The first requests: every source that is due (with `once`, every source)."""
+        """The first requests: every source that is due (with `once`, every source), then due revisits."""
         for request in self._due_requests(force=self.once):
             yield request
 
     def on_idle(self) -> None:
-        """Keep a service crawl alive, scheduling the sources that came due."""
+        """Keep a service crawl alive, scheduling the sources and revisits that came due."""
         if self.once:
             return
         for request in self._due_requests(force=False):
@@ -56,74 +61,102 @@ class SourcesSpider(Spider):
         raise DontCloseSpider
 
     def _due_requests(self, force: bool) -> Iterator[Request]:
-        assert self.db is not None
-        ids = list(self.sources) if force else due_source_ids(self.db, list(self.sources))
+        db = self._db()
+        ids = due_source_ids(db, list(self.sources), every=force)
         for source_id in ids:
-            mark_polled(self.db, source_id)
+            mark_polled(db, source_id)
             source = self.sources[source_id]
-            yield self._request(source, source.url, getattr(self, POLLERS[source.kind]))
+            callback = self.parse_page if source.kind == "page" else self.parse_listing
+            for url in start_urls(source):
+                yield self._request(source, url, callback, page=1)
+        # Revisits skip sources backing off after a 429/503, like their polls.
+        polite = due_source_ids(db, list(self.sources), every=True)
+        for row in due_revisits(db, polite, limit=REVISITS_PER_TICK):
+            source = self.sources[row["source_id"]]
+            yield from self._article_requests(source, [Entry(row["fetch_url"])])
 
-    def parse_page(self, response: Response) -> Iterator[FetchItem]:
-        """An article page: store it for extraction."""
+    def parse_page(self, response: Response) -> Iterator[FetchItem | Request]:
+        """An article page: store it for extraction, and follow the documents attached to it."""
         yield _item(response, extract=True)
+        if response.status == 200:
+            source: Source = response.meta["source"]
+            yield from self._article_requests(source, [Entry(url) for url in attachments(response)])
 
-    def parse_feed(self, response: Response) -> Iterator[FetchItem | Request]:
-        """An RSS or Atom feed: record it, then request its newest entries as pages."""
-        yield _item(response, extract=False)
-        if response.status != 200 or not isinstance(response, TextResponse):
-            return
+    def parse_listing(self, response: Response) -> Iterator[FetchItem | Request]:
+        """A feed, sitemap or listing page: record it, then request its due articles and further pages."""
         source: Source = response.meta["source"]
-        # Parsed as XML whatever the Content-Type: as HTML, RSS <link> is a void element and loses its URL.
-        selector = Selector(response, type="xml")
-        selector.remove_namespaces()
-        links = (
-            selector.xpath("//item/link/text()").getall()
-            + selector.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
-        )
-        for link in links[: source.max_items]:
-            yield self._request(source, response.urljoin(link.strip()), self.parse_page)
+        if response.status != 200:
+            yield _item(response, extract=False)
+            return
+        try:
+            found = READERS[source.kind](response, source)
+        except SiteChangedError as exc:
+            # Loud, never "no items": a block page or a redesign is a counted source error.
+            yield _item(response, extract=False, error=str(exc))
+            return
+        yield _item(response, extract=False, error="")
+        page = int(response.meta.get("page", 1))
+        if page < page_limit(source):
+            for url in found.more:
+                yield self._request(source, url, self.parse_listing, page=page + 1)
+        yield from self._article_requests(source, found.entries[: source.max_items])
 
-    def on_error(self, failure: Failure) -> Iterator[FetchItem]:
+    def on_error(self, failure: Failure) -> Iterator[FetchItem | Request]:
         """No response at all (DNS, refused, timeout, size cap): a source error, recorded."""
         request = failure.request  # type: ignore[attr-defined]
-        error = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
+        if isinstance(failure.value, BackingOff):
+            return  # the 429/503 that started the backoff was recorded already
+        source: Source = request.meta["source"]
+        if source.http_fallback and request.url.startswith("https://") and not request.meta.get("fallback"):
+            log.info("source %s: %s unreachable over https, trying http", source.id, request.url)
+            meta = {**request.meta, "fallback": True}
+            yield request.replace(url="http://" + request.url[len("https://") :], meta=meta)
+            return
         yield FetchItem(
-            source_id=request.meta["source"].id,
-            url=request.meta["canonical_url"],
+            source_id=source.id,
+            url=canonical_url(request.url),
             status=None,
-            error=error,
+            error=f"{type(failure.value).__name__}: {failure.getErrorMessage()}",
             extract=request.callback == self.parse_page,
         )
 
-    def _request(self, source: Source, url: str, callback: Callable[..., Any]) -> Request:
-        return Request(
-            url,
-            callback=callback,
-            errback=self.on_error,
-            dont_filter=True,
-            meta={"source": source, "canonical_url": canonicalize_url(url), "conditional": True},
-        )
+    def _article_requests(self, source: Source, entries: Iterable[Entry]) -> Iterator[Request]:
+        """Requests for the articles that are due: new, listed as changed, or due for a revisit."""
+        db = self._db()
+        for entry in entries:
+            url = canonical_url(entry.url)
+            if claim_article(db, url, fetch_url=entry.url, source_id=source.id, changed_at=entry.changed_at):
+                yield self._request(source, entry.url, self.parse_page)
+
+    def _request(self, source: Source, url: str, callback: Callable[..., Any], page: int = 0) -> Request:
+        meta: dict[str, Any] = {"source": source, "conditional": True}
+        if page:
+            meta["page"] = page
+        return Request(url, callback=callback, errback=self.on_error, dont_filter=True, meta=meta)
+
+    def _db(self) -> Database:
+        if self.db is None:
+            raise RuntimeError("the spider has no database (build it with from_crawler)")
+        return self.db
 
 
-# The spider method that reads each kind of source.
-POLLERS: dict[str, str] = {"page": "parse_page", "feed": "parse_feed"}
-
-
-def _item(response: Response, extract: bool) -> FetchItem:
+def _item(response: Response, extract: bool, error: str | None = None) -> FetchItem:
+    """The fetch to store; `error` "" means the kind's reader accepted the body (binary or not)."""
     is_text = isinstance(response, TextResponse)
-    error = None
-    if response.status == 200 and not is_text:
+    if error is None and response.status == 200 and not is_text:
         error = f"not a text page: {_header(response, b'Content-Type') or 'no Content-Type'}"
+    if error is None and "backoff_s" in response.meta:
+        error = f"HTTP {response.status}: backing off for {response.meta['backoff_s']} s"
     return FetchItem(
         source_id=response.meta["source"].id,
-        url=response.meta["canonical_url"],
+        url=canonical_url(response.url),
         status=response.status,
         body=response.body,
         encoding=response.encoding if isinstance(response, TextResponse) else None,
         etag=_header(response, b"ETag"),
         last_modified=_header(response, b"Last-Modified"),
         elapsed_ms=round(1000 * float(response.meta.get("download_latency", 0.0)), 2),
-        error=error,
+        error=error or None,
         extract=extract,
     )
 

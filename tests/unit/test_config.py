@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from communique.errors import ConfigError
 from communique.model import Relation
 from communique.rules import Rule, load_rules
-from communique.sources import Source, load_sources
+from communique.sources import PageSource, load_sources
 from communique.yaml_files import load_model
 
 RULES = Path(__file__).parents[2] / "rules"
@@ -108,10 +108,10 @@ GOOD_SOURCE = "sources:\n  - id: a\n    kind: page\n    url: https://example.org
             id="missing",
         ),
         pytest.param(
-            "sources:\n  - id: a\n    kind: sitemap\n    url: https://example.org/\n",
+            "sources:\n  - id: a\n    kind: rss\n    url: https://example.org/\n",
             3,
             "sources.0.kind",
-            "'page' or 'feed'",
+            "'page', 'feed', 'sitemap', 'listing'",
             id="unknown-kind",
         ),
         pytest.param(
@@ -254,7 +254,7 @@ def test_public_host_is_accepted(tmp_path: Path, host: str) -> None:
 def test_source_defaults(tmp_path: Path) -> None:
     write(tmp_path, "sources.yaml", GOOD_SOURCE)
     assert load_sources(tmp_path) == [
-        Source(id="a", kind="page", url="https://example.org/news", interval=600, max_items=30)
+        PageSource(id="a", kind="page", url="https://example.org/news", interval=600, max_items=30)
     ]
 
 

