@@ -35,6 +35,7 @@ TRANSLATION_TARGET = 0.5  # or share of the known text's sentences found in the 
 MENTION_PAIRS = 5  # fewer aligned sentences than this is chance
 MENTION_SOURCE = 0.1  # and at least this share of the article's sentences
 CROSSLINGUAL_CANDIDATES = 3  # known texts (best by shared anchors) aligned with the embedding model
+SCREEN_SENTENCES = 24  # article sentences aligned first; the full alignment runs only if one pairs up
 CROSSLINGUAL_MIN_ANCHORS = 8  # a text not naming a statement needs this many shared anchors to be tried
 
 
@@ -298,9 +299,13 @@ def _translation(
     if not candidates:
         return None
     sentences, owner = paragraph_sentences(paragraphs)
+    sample = sentences[:: max(1, len(sentences) // SCREEN_SENTENCES)]
     best: tuple[float, KnownText, Any] | None = None
     for text in candidates:
         target, _ = index.sentences(text.id)
+        # Screen with a sample of the article first: embedding every sentence is the cost here.
+        if len(sample) < len(sentences) and not align_sentences(sample, target).pairs:
+            continue
         alignment = align_sentences(sentences, target)
         score = alignment.source_coverage + alignment.target_coverage
         enough = len(alignment.pairs) >= MENTION_PAIRS and alignment.source_coverage >= MENTION_SOURCE

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from redis import Redis
-from rq import Worker
+from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from communique.errors import ConfigError
@@ -80,11 +80,19 @@ def start_sweeper(settings: Settings, queue: JobQueue, stop: threading.Event) ->
 
 
 def run_rq_worker(settings: Settings, burst: bool) -> None:
-    """An RQ worker on every stage's queue, JSON-serialised, with the scheduler for retries."""
-    open_with_corpus(settings).close()
+    """An RQ worker on every stage's queue, JSON-serialised, with the scheduler for retries.
+
+    SimpleWorker runs jobs in this process, so the corpus index, the embedding model and its cache
+    stay warm across jobs (a forking worker would rebuild them for every job). A worker killed
+    mid-job loses nothing: storage still shows the work unfinished and the crawler queues it again.
+    The crawler (the singleton) imports the shipped corpus on first run; workers only read it.
+    """
+    open_database(settings).close()  # migrate before the first job
     connection = Redis.from_url(settings.redis_url or "")
     queues = [stage.value for stage in Stage]
-    Worker(queues, connection=connection, serializer=JSONSerializer).work(burst=burst, with_scheduler=True)
+    SimpleWorker(queues, connection=connection, serializer=JSONSerializer).work(
+        burst=burst, with_scheduler=True
+    )
 
 
 def open_with_corpus(settings: Settings) -> Database:
