@@ -23,6 +23,10 @@ _TONE_ON_SECOND: Final = re.compile(
     rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|[bcdđghklmnprstvx])?(o[ae]|uy)([{_TONES}])", re.IGNORECASE
 )
 
+# A cheap test for the pair above, without the onset: most texts have none, and the full pattern,
+# which tries an onset at every position, is then not run at all.
+_PAIR_WITH_TONE: Final = re.compile(rf"[oOuU][aAeEyY][{_TONES}]")
+
 # Cyrillic е/Е followed by its combining marks; the diaeresis among them is what makes ё/Ё.
 _CYRILLIC_E: Final = re.compile("([еЕ])([\u0300-\u036f]+)")
 
@@ -66,11 +70,24 @@ def normalise(text: str) -> str:
     # Removed before composing, so a mark split from its letter by an invisible character rejoins it.
     text = _ZERO_WIDTH.sub("", text)
     decomposed = unicodedata.normalize("NFD", text)
-    decomposed = _TONE_ON_SECOND.sub(_tone_to_first_vowel, decomposed)
+    if _PAIR_WITH_TONE.search(decomposed):
+        decomposed = _TONE_ON_SECOND.sub(_tone_to_first_vowel, decomposed)
     decomposed = _CYRILLIC_E.sub(_drop_yo_diaeresis, decomposed)
     text = unicodedata.normalize("NFC", decomposed).translate(_PUNCTUATION)
     text = _INLINE_SPACE.sub(" ", text)
     return "\n".join(line.strip(" ") for line in text.split("\n"))
+
+
+class _PunctuationToSpace(dict[int, str]):
+    """A str.translate table, filled lazily: every punctuation or symbol character becomes a space."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        self[code] = " " if unicodedata.category(char)[0] in "PS" else char
+        return self[code]
+
+
+_PUNCTUATION_TO_SPACE: Final = _PunctuationToSpace()
 
 
 def match_key(paragraph: str) -> str:
@@ -78,8 +95,7 @@ def match_key(paragraph: str) -> str:
     # Casefolding can leave decomposed or newly composable text ("ß\u0301" -> "ss\u0301"): recompose.
     folded = unicodedata.normalize("NFC", normalise(paragraph).casefold())
     # Punctuation and symbols differ between sites and translations of the same sentence.
-    spaced = "".join(" " if unicodedata.category(char)[0] in "PS" else char for char in folded)
-    return " ".join(spaced.split())
+    return " ".join(folded.translate(_PUNCTUATION_TO_SPACE).split())
 
 
 def fingerprint(paragraph: str) -> str:
