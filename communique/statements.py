@@ -112,16 +112,34 @@ JOINT_STATEMENT_CLAUSE_SHARE = 0.25  # share of paragraphs that are statement cl
 PARTY_SHARE = 0.3  # a party is mentioned at least this share as often as the most mentioned country
 
 
+_PHRASE_KEYS: Final = tuple(match_key(phrase) for phrase in STATEMENT_PHRASES)
+
+
 def is_statement_related(paragraphs: Sequence[str]) -> bool:
     """Whether the text names a joint statement in any known language."""
-    key = " ".join(match_key(p) for p in paragraphs)
-    return any(match_key(phrase) in key for phrase in STATEMENT_PHRASES)
+    return names_statement([match_key(p) for p in paragraphs])
 
 
 def genre(paragraphs: Sequence[str], title: str | None = None) -> Genre:
     """A statement's own text (most paragraphs are statement clauses), an article about one, or other."""
-    keys = [match_key(p) for p in paragraphs if p.strip()]
-    if not keys or not is_statement_related([title or "", *paragraphs]):
+    return genre_of([match_key(p) for p in paragraphs], match_key(title or ""))
+
+
+def parties(paragraphs: Sequence[str]) -> list[str]:
+    """ISO codes of the countries the text is chiefly about (most mentioned first), at most three."""
+    return parties_of([match_key(p) for p in paragraphs])
+
+
+def names_statement(keys: Sequence[str]) -> bool:
+    """`is_statement_related` for paragraphs already turned into match keys."""
+    joined = " ".join(keys)
+    return any(phrase in joined for phrase in _PHRASE_KEYS)
+
+
+def genre_of(keys: Sequence[str], title_key: str = "") -> Genre:
+    """`genre` for paragraphs (and a title) already turned into match keys."""
+    keys = [key for key in keys if key]
+    if not keys or not names_statement([title_key, *keys]):
         return Genre.OTHER
     clauses = sum(1 for key in keys if STATEMENT_CLAUSES.search(key))
     reported = sum(1 for key in keys if REPORTED_SPEECH.search(key))
@@ -130,11 +148,10 @@ def genre(paragraphs: Sequence[str], title: str | None = None) -> Genre:
     return Genre.NEWS
 
 
-def parties(paragraphs: Sequence[str]) -> list[str]:
-    """ISO codes of the countries the text is chiefly about (most mentioned first), at most three."""
+def parties_of(keys: Sequence[str]) -> list[str]:
+    """`parties` for paragraphs already turned into match keys."""
     counts: Counter[str] = Counter()
-    for paragraph in paragraphs:
-        key = match_key(paragraph)
+    for key in keys:
         for code, pattern in _COUNTRY_PATTERNS.items():
             counts[code] += len(pattern.findall(key))
     if not counts or counts.most_common(1)[0][1] < 2:

@@ -100,9 +100,13 @@ def match_key(paragraph: str) -> str:
 
 def fingerprint(paragraph: str) -> str:
     """Return 16 hex characters identifying a paragraph up to its match key."""
+    return key_fingerprint(match_key(paragraph))
+
+
+def key_fingerprint(key: str) -> str:
+    """The fingerprint of a paragraph whose match key is already computed."""
     # "surrogatepass": a lone surrogate (from a JSON escape) must not make fingerprinting fail.
-    key = match_key(paragraph).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(key, digest_size=8).hexdigest()
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 # Words that introduce a photo or source credit, in the languages of the seed pages.

@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,3 +98,18 @@ def real_html() -> Path:
 def extract_like_the_crawler(body: bytes, url: str = "https://example.org/page") -> Article:
     """Extract a page as the pipeline does: Scrapy picks the encoding, then extract_article."""
     return extract_article(body, HtmlResponse(url=url, body=body).encoding, url)
+
+
+def run_cli(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    """The real command line in its own process; with `ok`, fail with its output unless it succeeds."""
+    done = subprocess.run(
+        [sys.executable, "-m", "communique", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    if ok:
+        assert done.returncode == 0, done.stdout + done.stderr
+    return done

@@ -12,7 +12,7 @@ from communique.statements import Genre
 from communique.text import fingerprint, paragraphs
 from storage.corpus import add_corpus_document, corpus_size
 from storage.database import Database, Row
-from workers.corpus_index import CorpusIndex, KnownText, load
+from workers.corpus_index import CorpusIndex, known_text, load
 from workers.engine import MatchResult, relate
 from workers.extraction import text_hash
 
@@ -48,7 +48,7 @@ def import_texts(
             language=lang,
             title=kept[0][:200],
         ):
-            index.add(KnownText(path.stem, group, lang, tuple(kept)))
+            index.add(known_text(path.stem, group, lang, kept))
             added.append((path.stem, group))
             log.info("corpus: added %s to statement %s (%d paragraphs)", path.name, group, len(kept))
     return added

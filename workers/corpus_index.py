@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from communique.anchors import anchors
 from communique.sentences import split_sentences
-from communique.text import fingerprint
+from communique.text import key_fingerprint, match_key
 from storage.corpus import corpus_stamp, corpus_texts
 from storage.database import Database
 from workers.lexical import LexicalIndex
@@ -26,6 +26,16 @@ class KnownText:
     statement_id: str
     language: str | None
     paragraphs: tuple[str, ...]
+    keys: tuple[str, ...] = ()  # match keys of the paragraphs, computed once by `known_text`
+    fingerprints: tuple[str, ...] = ()
+
+
+def known_text(text_id: str, statement_id: str, language: str | None, paragraphs: Sequence[str]) -> KnownText:
+    """A known text with its paragraphs' match keys and fingerprints computed."""
+    keys = tuple(match_key(p) for p in paragraphs)
+    return KnownText(
+        text_id, statement_id, language, tuple(paragraphs), keys, tuple(key_fingerprint(k) for k in keys)
+    )
 
 
 @dataclass
@@ -43,9 +53,9 @@ class CorpusIndex:
         """Index one known text (it must not be in the index yet)."""
         self.texts[text.id] = text
         self.anchors[text.id] = anchors("\n".join(text.paragraphs))
-        for position, paragraph in enumerate(text.paragraphs):
-            self.by_fingerprint[fingerprint(paragraph)].append((text.id, position))
-            self.lexical.add(len(self.keys), paragraph)
+        for position, (key, fingerprint) in enumerate(zip(text.keys, text.fingerprints, strict=True)):
+            self.by_fingerprint[fingerprint].append((text.id, position))
+            self.lexical.add_keyed([(len(self.keys), key)])
             self.keys.append((text.id, position))
 
     def sentences(self, text_id: str) -> tuple[list[str], list[int]]:
@@ -56,8 +66,7 @@ class CorpusIndex:
 
     def regroup(self, text_id: str, statement_id: str) -> None:
         """Move a known text into another statement group."""
-        old = self.texts[text_id]
-        self.texts[text_id] = KnownText(old.id, statement_id, old.language, old.paragraphs)
+        self.texts[text_id] = replace(self.texts[text_id], statement_id=statement_id)
 
 
 def paragraph_sentences(paragraphs: Sequence[str]) -> tuple[list[str], list[int]]:
@@ -75,9 +84,7 @@ def load(db: Database) -> CorpusIndex:
     """Build the index from every known text in storage."""
     index = CorpusIndex()
     for row in corpus_texts(db):
-        index.add(
-            KnownText(row["id"], row["statement_id"], row["language"], tuple(str(row["text"]).split("\n")))
-        )
+        index.add(known_text(row["id"], row["statement_id"], row["language"], str(row["text"]).split("\n")))
     return index
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from communique.anchors import anchors
 from communique.language import paragraph_languages
 from communique.model import ParagraphStatus, Relation
-from communique.statements import Genre, genre, is_statement_related, parties
-from communique.text import fingerprint, match_key
+from communique.statements import Genre, genre_of, names_statement, parties_of
+from communique.text import key_fingerprint, match_key
 from workers.corpus_index import CorpusIndex, KnownText, paragraph_sentences
 from workers.crosslingual import align as align_sentences
 from workers.diff import Aligned, align, render_html, render_text, summary
@@ -85,8 +85,8 @@ class _Hits:
     @property
     def coverage(self) -> float:
         """Share of the known text's distinct paragraphs present (texts repeat lines: captions, links)."""
-        distinct = {fingerprint(p) for p in self.text.paragraphs}
-        present = {fingerprint(self.text.paragraphs[p]) for p in self.positions.values()}
+        distinct = set(self.text.fingerprints)
+        present = {self.text.fingerprints[p] for p in self.positions.values()}
         return len(present) / max(1, len(distinct))
 
 
@@ -99,10 +99,13 @@ def relate(
 ) -> MatchResult:
     """Relate an article (normalised paragraphs) to its previous version and to the known texts."""
     languages = paragraph_languages(paragraphs)
+    keys = [match_key(paragraph) for paragraph in paragraphs]  # once: every stage compares keys
+    title_key = match_key(title or "")
     base = MatchResult(
-        Relation.UNRELATED, genre(paragraphs, title), parties(paragraphs), _main_language(languages)
+        Relation.UNRELATED, genre_of(keys, title_key), parties_of(keys), _main_language(languages)
     )
-    hits = _lexical_hits(index, paragraphs, exclude)
+    key = _Keys(paragraphs, keys)
+    hits = _lexical_hits(index, keys, exclude)
     if hits is not None:
         base = replace(
             base,
@@ -111,12 +114,14 @@ def relate(
             coverage=round(hits.coverage, 4),
         )
     if previous is not None:
-        changed = _against(list(previous), list(paragraphs), (0, 0), base, languages)
+        changed = _against(list(previous), list(paragraphs), (0, 0), base, languages, key=key)
         if changed is not None:
             return replace(changed, base="previous")
     if hits is not None:
-        return _lexical_result(hits, paragraphs, languages, base)
-    translated = _translation(index, paragraphs, languages, base, exclude=exclude, title=title)
+        return _lexical_result(hits, paragraphs, languages, base, key)
+    translated = _translation(
+        index, paragraphs, languages, base, exclude=exclude, named=names_statement([title_key, *keys])
+    )
     if translated is not None:
         return translated
     relation = Relation.UNRELATED if base.genre is Genre.OTHER else Relation.NEW
@@ -128,19 +133,17 @@ def _main_language(languages: Sequence[str | None]) -> str | None:
     return counted.most_common(1)[0][0] if counted else None
 
 
-def _lexical_hits(index: CorpusIndex, paragraphs: Sequence[str], exclude: frozenset[str]) -> _Hits | None:
+def _lexical_hits(index: CorpusIndex, keys: Sequence[str], exclude: frozenset[str]) -> _Hits | None:
     """Exact fingerprints first, lexical candidates for the rest; the known text copied most, if any."""
     found: dict[str, dict[int, tuple[int, float]]] = {}
     pending: list[int] = []
-    for i, paragraph in enumerate(paragraphs):
-        exact = [(t, p) for t, p in index.by_fingerprint.get(fingerprint(paragraph), []) if t not in exclude]
+    for i, key in enumerate(keys):
+        exact = [(t, p) for t, p in index.by_fingerprint.get(key_fingerprint(key), []) if t not in exclude]
         for text_id, position in exact:
             found.setdefault(text_id, {}).setdefault(i, (position, 1.0))
-        if not exact and len(paragraph.split()) >= MIN_HIT_WORDS:
+        if not exact and len(key.split()) >= MIN_HIT_WORDS:
             pending.append(i)
-    batches = index.lexical.candidates_many(
-        [paragraphs[i] for i in pending], limit=8, min_score=LEXICAL_MIN_SCORE
-    )
+    batches = index.lexical.candidates_keyed([keys[i] for i in pending], limit=8, min_score=LEXICAL_MIN_SCORE)
     for i, candidates in zip(pending, batches, strict=True):
         for candidate in candidates:
             text_id, position = index.keys[candidate.key]
@@ -158,19 +161,25 @@ def _lexical_hits(index: CorpusIndex, paragraphs: Sequence[str], exclude: frozen
 
 
 def _lexical_result(
-    hits: _Hits, paragraphs: Sequence[str], languages: Sequence[str | None], base: MatchResult
+    hits: _Hits,
+    paragraphs: Sequence[str],
+    languages: Sequence[str | None],
+    base: MatchResult,
+    key: _Keys,
 ) -> MatchResult:
     """Changed (a known paragraph edited, or text added inside it), reprint, excerpt or mention."""
     first, last = min(hits.positions), max(hits.positions)
     low, high = min(hits.positions.values()), max(hits.positions.values())
     old, new = list(hits.text.paragraphs), list(paragraphs)
     if hits.strong >= MIN_STRONG_FOR_EDITS:
+        key.add(hits.text.paragraphs, hits.text.keys)
         changed = _against(
             old[low : high + 1],
             new[first : last + 1],
             (low, first),
             base,
             languages,
+            key=key,
             whole=(old, new),
             copied=hits.copied,
         )
@@ -202,6 +211,7 @@ def _against(
     base: MatchResult,
     languages: Sequence[str | None],
     *,
+    key: _Keys,
     whole: tuple[list[str], list[str]] | None = None,
     copied: frozenset[int] = frozenset(),
 ) -> MatchResult | None:
@@ -218,10 +228,10 @@ def _against(
             None if a.new_index is None else a.new_index + new_offset,
             a.status,
         )
-        for a in align(old_span, new_span, key=match_key)
+        for a in align(old_span, new_span, key=key)
     ]
-    known = {match_key(paragraph) for paragraph in old}
-    edits = [a for a in aligned if _is_edit(a, new, known, copied)]
+    known = {key(paragraph) for paragraph in old}
+    edits = [a for a in aligned if _is_edit(a, new, known, copied, key)]
     if not edits:
         return None
     changes = [_change(a, old, new) for a in edits]
@@ -246,13 +256,13 @@ def _against(
     )
 
 
-def _is_edit(entry: Aligned, new: Sequence[str], known: set[str], copied: frozenset[int]) -> bool:
+def _is_edit(entry: Aligned, new: Sequence[str], known: set[str], copied: frozenset[int], key: _Keys) -> bool:
     """An edited paragraph, or a substantial added one that is not known text moved or repeated."""
     if entry.status == ParagraphStatus.CHANGED:
         return True
     if entry.status == ParagraphStatus.ADDED and entry.new_index is not None:
         added = new[entry.new_index]
-        repeated = match_key(added) in known or entry.new_index in copied
+        repeated = key(added) in known or entry.new_index in copied
         return len(added.split()) >= ADDED_MIN_WORDS and not repeated
     return False
 
@@ -292,10 +302,10 @@ def _translation(
     base: MatchResult,
     *,
     exclude: frozenset[str],
-    title: str | None,
+    named: bool,
 ) -> MatchResult | None:
     """Align sentences with the known texts in other languages that share most anchors with the article."""
-    candidates = _crosslingual_candidates(index, paragraphs, base.language, exclude, title)
+    candidates = _crosslingual_candidates(index, paragraphs, base.language, exclude, named)
     if not candidates:
         return None
     sentences, owner = paragraph_sentences(paragraphs)
@@ -344,11 +354,10 @@ def _crosslingual_candidates(
     paragraphs: Sequence[str],
     language: str | None,
     exclude: frozenset[str],
-    title: str | None,
+    named: bool,
 ) -> list[KnownText]:
     """Known texts in another language worth the embedding model's time, best anchor overlap first."""
     mine = anchors("\n".join(paragraphs))
-    named = is_statement_related([title or "", *paragraphs])
     scored = []
     for text in index.texts.values():
         if text.id in exclude or text.language == language:
@@ -358,3 +367,20 @@ def _crosslingual_candidates(
             scored.append((shared, text.id, text))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [text for _, _, text in scored[:CROSSLINGUAL_CANDIDATES]]
+
+
+class _Keys:
+    """match_key that looks up keys already computed (article, known text) and computes the rest once."""
+
+    def __init__(self, paragraphs: Sequence[str], keys: Sequence[str]) -> None:
+        self._known = dict(zip(paragraphs, keys, strict=True))
+
+    def add(self, paragraphs: Sequence[str], keys: Sequence[str]) -> None:
+        """Make more precomputed keys known."""
+        self._known.update(zip(paragraphs, keys, strict=True))
+
+    def __call__(self, paragraph: str) -> str:
+        found = self._known.get(paragraph)
+        if found is None:
+            found = self._known[paragraph] = match_key(paragraph)
+        return found

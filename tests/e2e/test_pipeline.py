@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, run_cli
 from tests.e2e.site import ARTICLE_PATH, NewsSite
 
 pytestmark = pytest.mark.e2e
@@ -68,17 +68,8 @@ def build_environment(tmp_path: Path, site: NewsSite, redis_url: str | None) -> 
 
 
 def communique(env: dict[str, str], *args: str) -> str:
-    """Run the real command line in its own process; fail with its output if it fails."""
-    done = subprocess.run(
-        [sys.executable, "-m", "communique", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
+    """Run the real command line in its own process; its output, or a failure with it."""
+    return run_cli(env, *args).stdout
 
 
 def poll(env: dict[str, str]) -> None:

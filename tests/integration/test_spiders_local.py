@@ -11,15 +11,13 @@ import gzip
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, run_cli
 from tests.integration.sources_site import Route, SourcesSite, article, page
 
 ATOM = "application/atom+xml; charset=utf-8"
@@ -28,19 +26,7 @@ VNP = {"https://www.vietnamplus.vn": "http://www.vietnamplus.vn"}
 STATEMENT = "/tuyen-bo-chung-viet-nam-lien-bang-nga-ve-lam-sau-sac-hon-quan-he-doi-tac-chien-luoc-toan-dien"
 
 
-def run(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    """The real command line in its own process."""
-    done = subprocess.run(
-        [sys.executable, "-m", "communique", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if ok:
-        assert done.returncode == 0, done.stdout + done.stderr
-    return done
+run = run_cli
 
 
 def environment(tmp_path: Path, sources: str, proxy: str | None = None) -> dict[str, str]:
