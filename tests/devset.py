@@ -147,6 +147,20 @@ def _variants(number: str, body: list[str], rng: random.Random) -> list[Case]:
     return cases
 
 
+def _quoted(statement: list[str]) -> list[str]:
+    """A news article of its own that quotes two paragraphs of a statement."""
+    return [
+        "Phát biểu tại họp báo thường kỳ chiều nay, người phát ngôn Bộ Ngoại giao cho biết hai nước đang "
+        "triển khai các thỏa thuận đã đạt được trong chuyến thăm năm ngoái.",
+        "Theo người phát ngôn, Tuyên bố chung giữa hai nước nêu rõ:",
+        statement[10],
+        statement[20],
+        "Người phát ngôn cũng trả lời các câu hỏi về tình hình biển Đông, hợp tác kinh tế với các đối tác "
+        "châu Âu và công tác bảo hộ công dân Việt Nam ở nước ngoài trong dịp nghỉ lễ sắp tới.",
+        "Cuộc họp báo kéo dài khoảng một giờ với sự tham dự của đông đảo phóng viên trong và ngoài nước.",
+    ]
+
+
 def _swapped(body: list[str], middle: int) -> list[str]:
     swapped = list(body)
     swapped[middle], swapped[middle + 1] = swapped[middle + 1], swapped[middle]

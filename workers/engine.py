@@ -114,7 +114,7 @@ def relate(
             coverage=round(hits.coverage, 4),
         )
     if previous is not None:
-        changed = _against(list(previous), list(paragraphs), (0, 0), base, languages, key=key)
+        changed = _against(list(previous), list(paragraphs), (0, 0), base, languages, key=key, removals=True)
         if changed is not None:
             return replace(changed, base="previous")
     if hits is not None:
@@ -214,11 +214,14 @@ def _against(
     key: _Keys,
     whole: tuple[list[str], list[str]] | None = None,
     copied: frozenset[int] = frozenset(),
+    removals: bool = False,
 ) -> MatchResult | None:
     """A CHANGED result when the new span edits or adds to the old one; None when it only repeats it.
 
     `whole` are the full texts the spans (at `offsets`) come from; `copied` article paragraphs are
     known text (a headline repeating a sentence, a moved paragraph) and never count as added.
+    With `removals` (against the page's own previous version), a substantial paragraph that is gone
+    is an edit too; against a known text it is not, since excerpts leave paragraphs out.
     """
     old, new = whole if whole is not None else (old_span, new_span)
     old_offset, new_offset = offsets
@@ -231,7 +234,12 @@ def _against(
         for a in align(old_span, new_span, key=key)
     ]
     known = {key(paragraph) for paragraph in old}
-    edits = [a for a in aligned if _is_edit(a, new, known, copied, key)]
+    present = {key(paragraph) for paragraph in new}
+    edits = [
+        a
+        for a in aligned
+        if _is_edit(a, new, known, copied, key) or (removals and _is_removal(a, old, present, key))
+    ]
     if not edits:
         return None
     changes = [_change(a, old, new) for a in edits]
@@ -265,6 +273,14 @@ def _is_edit(entry: Aligned, new: Sequence[str], known: set[str], copied: frozen
         repeated = key(added) in known or entry.new_index in copied
         return len(added.split()) >= ADDED_MIN_WORDS and not repeated
     return False
+
+
+def _is_removal(entry: Aligned, old: Sequence[str], present: set[str], key: _Keys) -> bool:
+    """A substantial paragraph that is gone (not merely moved elsewhere in the new text)."""
+    if entry.status != ParagraphStatus.REMOVED or entry.old_index is None:
+        return False
+    removed = old[entry.old_index]
+    return len(removed.split()) >= ADDED_MIN_WORDS and key(removed) not in present
 
 
 def _status(entry: Aligned | None) -> str:

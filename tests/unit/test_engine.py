@@ -98,3 +98,14 @@ def test_the_dev_set(index: CorpusIndex, real_html: Path) -> None:
         case.name for case, result in results if case.expected in KNOWN and result.relation is Relation.NEW
     ]
     assert not [case.name for case, result in results if case.edited and not edits_found(case, result)]
+
+
+def test_a_paragraph_removed_from_the_page_is_a_change_but_not_from_an_excerpt(
+    index: CorpusIndex, seeds: dict[str, list[str]]
+) -> None:
+    previous = seeds["004"]
+    article = previous[:10] + previous[11:]
+    against_previous = relate(index, article, previous=previous)
+    assert against_previous.relation is Relation.CHANGED
+    assert [c["status"] for c in against_previous.changes] == ["removed"]
+    assert relate(index, article).relation is Relation.REPRINT  # same cut against the corpus: a copy
