@@ -15,6 +15,7 @@ import pytest
 from redis import Redis
 from scrapy.http import HtmlResponse
 
+from communique.model import Stage
 from workers.extraction import Article, extract_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,3 +114,14 @@ def run_cli(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.Comp
     if ok:
         assert done.returncode == 0, done.stdout + done.stderr
     return done
+
+
+class RecordingQueue:
+    """A job queue that remembers what it was given."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[Stage, int]] = []
+
+    def enqueue(self, stage: Stage, item_id: int) -> None:
+        """Remember one job."""
+        self.jobs.append((stage, item_id))

@@ -10,10 +10,12 @@ import random
 import secrets
 import threading
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+
+from tests.local_server import LocalServer
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +117,7 @@ def _links(titles: tuple[str, ...] | list[str], prefix: str) -> str:
     )
 
 
-class NewsSite:
+class NewsSite(LocalServer):
     """A threaded HTTP server on 127.0.0.1 that serves one versioned article and an apprise json:// sink."""
 
     PARAGRAPHS: ClassVar[list[str]] = _body_paragraphs()
@@ -137,22 +139,10 @@ class NewsSite:
         self.fail_alerts = False
         self._lock = threading.Lock()
         self._alert_arrived = threading.Condition(self._lock)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, name="news-site", daemon=True)
-        self.port: int = self._server.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        super().__init__(_handler_for(self), "news-site")
         self.article_url = self.base_url + ARTICLE_PATH
         self.alert_url = self.base_url + ALERT_PATH
         self.apprise_url = f"json://127.0.0.1:{self.port}{ALERT_PATH}"
-
-    def __enter__(self) -> NewsSite:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     def set_version(self, n: int) -> None:
         """Serve version n: 1 original, 2 new furniture, 3 one number edited, 4 one paragraph appended."""

@@ -17,7 +17,7 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 
-from communique.model import FetchState, Stage
+from communique.model import FetchState
 from communique.settings import Settings
 from communique.sources import FeedSource, ListingSource, PageSource, SitemapSource, Source
 from crawler.adapters import canonical_url
@@ -29,6 +29,7 @@ from crawler.sitemaps import read_sitemap
 from crawler.spiders.sources import SourcesSpider
 from storage.database import Database, open_database
 from storage.fetches import sync_sources
+from tests.conftest import RecordingQueue
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "sources"
 SHARED_FEEDS = Path(__file__).parents[3] / "shared" / "fixtures" / "real-html" / "feeds"
@@ -48,17 +49,6 @@ SOURCES: list[Source] = [KREMLIN_FEED, TASS, VNP_INDEX, MOFA, KREMLIN_PAGE]
 
 # The day after the joint statement, in Hanoi: what "recent" means for the sitemap fixtures.
 AT = dt.datetime(2024, 6, 21, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))).timestamp()
-
-
-class RecordingQueue:
-    """A job queue that remembers what it was given."""
-
-    def __init__(self) -> None:
-        self.jobs: list[tuple[Stage, int]] = []
-
-    def enqueue(self, stage: Stage, item_id: int) -> None:
-        """Remember one job."""
-        self.jobs.append((stage, item_id))
 
 
 @pytest.fixture

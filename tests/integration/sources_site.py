@@ -12,10 +12,12 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests.local_server import LocalServer
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,7 @@ def article(title: str, paragraphs: int = 4) -> Route:
     return Route(f"{head}<body><article><h1>{title}</h1>{text}</article></body></html>".encode())
 
 
-class SourcesSite:
+class SourcesSite(LocalServer):
     """A threaded HTTP server on 127.0.0.1 with routes by path (whatever host a proxy request names)."""
 
     def __init__(self, routes: dict[str, Route] | None = None) -> None:
@@ -64,19 +66,7 @@ class SourcesSite:
         self.wire: dict[str, int] = {}  # request and response bytes per path, headers included
         self._lock = threading.Lock()
         self._hit = threading.Condition(self._lock)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sources-site", daemon=True)
-        self.port: int = self._server.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> SourcesSite:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(_handler_for(self), "sources-site")
 
     def answer(self, path: str, headers: Any) -> tuple[Route, bytes]:
         """The route for a request and the bytes to send (empty for a 304)."""

@@ -37,6 +37,7 @@ from storage.fetches import (
     snapshot,
     sync_sources,
 )
+from tests.conftest import RecordingQueue
 
 FEEDS = Path(__file__).parents[3] / "shared" / "fixtures" / "real-html" / "feeds"
 LABELS = json.loads((FEEDS / "labels.json").read_text(encoding="utf-8"))
@@ -46,17 +47,6 @@ ATOM = FeedSource(id="atom", url="http://example.org/feed.atom")
 RSS = FeedSource(id="rss", url="http://www.example.com/feed.rss")
 
 ARTICLE = b"<html><head><title>Joint statement</title></head><body><p>Hai ben nhat tri.</p></body></html>"
-
-
-class RecordingQueue:
-    """A job queue that remembers what it was given."""
-
-    def __init__(self) -> None:
-        self.jobs: list[tuple[Stage, int]] = []
-
-    def enqueue(self, stage: Stage, item_id: int) -> None:
-        """Remember one job."""
-        self.jobs.append((stage, item_id))
 
 
 @pytest.fixture
