@@ -99,9 +99,12 @@ def worker(burst: bool) -> None:
         return
     if not burst:
         raise click.UsageError("set COMMUNIQUE_REDIS_URL to run workers, or use --burst")
+    from workers.queue import EmbeddedQueue
+
     svc = service.prepare(settings)
+    assert isinstance(svc.queue, EmbeddedQueue)  # no Redis URL: the embedded queue
     service.requeue_unfinished(svc.db, svc.queue)
-    click.echo(f"ran {svc.queue.drain()} jobs")  # type: ignore[attr-defined]
+    click.echo(f"ran {svc.queue.drain()} jobs")
 
 
 @cli.command()

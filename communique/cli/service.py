@@ -21,7 +21,6 @@ from workers.corpus import import_on_first_run
 
 # workers.jobs is imported here, before RQ forks work horses, so they find the job code loaded.
 from workers.jobs import make_queue
-from workers.queue import EmbeddedQueue
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +35,6 @@ class Service:
     db: Database
     queue: JobQueue
     sources: list[Source]
-
-    @property
-    def embedded(self) -> bool:
-        """True when jobs run in this process (no Redis)."""
-        return isinstance(self.queue, EmbeddedQueue)
 
 
 def prepare(settings: Settings, source_ids: tuple[str, ...] = ()) -> Service:

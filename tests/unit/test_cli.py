@@ -11,7 +11,11 @@ import yaml
 from click.testing import CliRunner
 
 from communique.cli import cli
-from tests.conftest import ROOT
+from communique.model import FetchState
+from communique.settings import Settings
+from storage.database import open_database
+from storage.fetches import Fetch, fetch_row, record_fetch
+from tests.conftest import ROOT, run_cli
 
 
 def test_every_command_has_help_with_an_example() -> None:
@@ -57,3 +61,27 @@ def test_a_config_error_exits_2_naming_file_and_line(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert f"{rules / 'sources.yaml'}:4: sources.0.url:" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_worker_burst_without_redis_finishes_unfinished_work(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "sources.yaml").write_text("sources: []\n")
+    settings = Settings(data_dir=tmp_path / "data", rules_dir=rules, corpus_dir=tmp_path / "no-corpus")
+    page = b"<html><body><article><h1>Tin</h1>" + b"<p>Hai ben nhat tri tang cuong hop tac kinh te.</p>" * 5
+    fetch_id = record_fetch(
+        open_database(settings),
+        Fetch("s", "https://example.org/a", 200, FetchState.FETCHED, content_hash="h1"),
+        body=page + b"</article></body></html>",
+        encoding="utf-8",
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "COMMUNIQUE_DATA_DIR": str(settings.data_dir),
+        "COMMUNIQUE_RULES_DIR": str(rules),
+        "COMMUNIQUE_CORPUS_DIR": str(settings.corpus_dir),
+    }
+    done = run_cli(env, "worker", "--burst")
+    assert "ran 2 jobs" in done.stdout  # extract, then match of the new version
+    row = fetch_row(open_database(settings), fetch_id)
+    assert row is not None and row["state"] == FetchState.EXTRACTED
