@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +87,25 @@ def test_worker_burst_without_redis_finishes_unfinished_work(tmp_path: Path) -> 
     assert "ran 2 jobs" in done.stdout  # extract, then match of the new version
     row = fetch_row(open_database(settings), fetch_id)
     assert row is not None and row["state"] == FetchState.EXTRACTED
+
+
+def test_match_prints_the_relation_of_a_text_and_of_a_page(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "COMMUNIQUE_DATA_DIR": str(tmp_path / "data"),
+        "COMMUNIQUE_CORPUS_DIR": str(ROOT / "corpus"),
+    }
+    seed = ROOT / "corpus" / "004_4c3b450e9087d95b.txt"
+    result = json.loads(run_cli(env, "match", str(seed), "--json").stdout)
+    assert {"relation", "statement_id", "coverage", "genre", "parties", "paragraphs"} <= set(result)
+    assert (result["relation"], result["statement_id"], result["coverage"]) == ("reprint", seed.stem, 1.0)
+    assert result["genre"] == "news"
+    paragraphs = seed.read_text(encoding="utf-8").split("\n")
+    edited = [p.replace("2030", "2031") if "2030" in p else p for p in paragraphs]
+    assert edited != paragraphs
+    page = tmp_path / "page.html"
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in edited if p.strip())
+    page.write_text(f"<html><body><nav>Menu</nav><article>{body}</article></body></html>", encoding="utf-8")
+    summary = run_cli(env, "match", str(page)).stdout
+    assert "relation: changed" in summary
+    assert "2030 → 2031" in summary
