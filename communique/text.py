@@ -27,6 +27,11 @@ _TONE_ON_SECOND: Final = re.compile(
 # which tries an onset at every position, is then not run at all.
 _PAIR_WITH_TONE: Final = re.compile(rf"[oOuU][aAeEyY][{_TONES}]")
 
+# In composed (NFC) text: what the decomposed pass would change, a toned a/e/y after o/u ending a
+# syllable (not "toàn", "hoàng"), or ё/Ё. Text
+# that is NFC already and has neither (most of it) skips the NFD/NFC round trip.
+_NEEDS_DECOMPOSING: Final = re.compile(r"[oOuU][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸỳýỷỹỵỲÝỶỸỴ](?![^\W\d_])|[ёЁ]")
+
 # Cyrillic е/Е followed by its combining marks; the diaeresis among them is what makes ё/Ё.
 _CYRILLIC_E: Final = re.compile("([еЕ])([\u0300-\u036f]+)")
 
@@ -69,11 +74,13 @@ def normalise(text: str) -> str:
     text = _LINE_BREAKS.sub("\n", text)
     # Removed before composing, so a mark split from its letter by an invisible character rejoins it.
     text = _ZERO_WIDTH.sub("", text)
-    decomposed = unicodedata.normalize("NFD", text)
-    if _PAIR_WITH_TONE.search(decomposed):
-        decomposed = _TONE_ON_SECOND.sub(_tone_to_first_vowel, decomposed)
-    decomposed = _CYRILLIC_E.sub(_drop_yo_diaeresis, decomposed)
-    text = unicodedata.normalize("NFC", decomposed).translate(_PUNCTUATION)
+    if not unicodedata.is_normalized("NFC", text) or _NEEDS_DECOMPOSING.search(text):
+        decomposed = unicodedata.normalize("NFD", text)
+        if _PAIR_WITH_TONE.search(decomposed):
+            decomposed = _TONE_ON_SECOND.sub(_tone_to_first_vowel, decomposed)
+        decomposed = _CYRILLIC_E.sub(_drop_yo_diaeresis, decomposed)
+        text = unicodedata.normalize("NFC", decomposed)
+    text = text.translate(_PUNCTUATION)
     text = _INLINE_SPACE.sub(" ", text)
     return "\n".join(line.strip(" ") for line in text.split("\n"))
 
