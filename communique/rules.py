@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -91,3 +92,10 @@ def load_rules(rules_dir: Path) -> list[Rule]:
     if problems:
         raise ConfigError("\n".join(problems))
     return rules
+
+
+def rules_schema() -> dict[str, Any]:
+    """The JSON Schema of a rules file, for editors."""
+    schema = RulesFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -96,6 +96,7 @@ def cases(unrelated_pages: list[Path]) -> list[Case]:
             hidden=frozenset({SEED_IDS["000"]}),
             statement_of="002",
         ),
+        Case("001 quoted in a news article", Relation.MENTION, _quoted(seeds["001"]), statement_of="001"),
         Case(
             "001 unknown (June 2024 statement)",
             Relation.NEW,

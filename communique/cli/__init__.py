@@ -163,10 +163,14 @@ def _register() -> None:
     """Attach the command groups that live in their own modules."""
     from communique.cli.corpus_cmd import corpus
     from communique.cli.match_cmd import match
+    from communique.cli.notify_cmd import notify
+    from communique.cli.rules_cmd import rules
     from communique.cli.sources_cmd import sources
 
     cli.add_command(corpus)
     cli.add_command(match)
+    cli.add_command(notify)
+    cli.add_command(rules)
     cli.add_command(sources)
 
 
