@@ -9,7 +9,7 @@ from communique.errors import ConfigError
 from communique.language import detect_language
 from communique.model import Relation
 from communique.statements import Genre
-from communique.text import fingerprint, paragraphs
+from communique.text import paragraphs
 from storage.corpus import add_corpus_document, corpus_size
 from storage.database import Database, Row
 from workers.corpus_index import CorpusIndex, known_text, load
@@ -44,7 +44,6 @@ def import_texts(
             statement_id=group,
             text=text,
             text_hash=text_hash(text),
-            fingerprints=[fingerprint(p) for p in kept],
             language=lang,
             title=kept[0][:200],
         ):
@@ -71,14 +70,12 @@ def learn(db: Database, version: Row, result: MatchResult) -> bool:
     changed_known = result.relation is Relation.CHANGED and result.statement_id is not None
     if not (new_statement or changed_known):
         return False
-    kept = str(version["text"]).split("\n")
     return add_corpus_document(
         db,
         f"doc{version['document_id']}v{version['seq']}",
         statement_id=result.statement_id or f"doc{version['document_id']}",
         text=version["text"],
         text_hash=version["text_hash"],
-        fingerprints=[fingerprint(p) for p in kept],
         language=result.language,
         title=version["title"],
         origin="learned",

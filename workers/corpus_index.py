@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from communique.anchors import anchors
 from communique.sentences import split_sentences
@@ -63,10 +63,6 @@ class CorpusIndex:
         if text_id not in self._sentences:
             self._sentences[text_id] = paragraph_sentences(self.texts[text_id].paragraphs)
         return self._sentences[text_id]
-
-    def regroup(self, text_id: str, statement_id: str) -> None:
-        """Move a known text into another statement group."""
-        self.texts[text_id] = replace(self.texts[text_id], statement_id=statement_id)
 
 
 def paragraph_sentences(paragraphs: Sequence[str]) -> tuple[list[str], list[int]]:

@@ -18,7 +18,7 @@ from communique.settings import Settings
 from communique.sources import Source
 from storage import database as database_module
 from storage.alerts import NewAlert, alert, create_alert, record_delivery, save_match
-from storage.corpus import add_corpus_document, corpus_document, corpus_hits, corpus_size
+from storage.corpus import add_corpus_document, corpus_document, corpus_size, corpus_stamp
 from storage.database import Database, open_database
 from storage.documents import (
     DocumentMeta,
@@ -457,32 +457,28 @@ def test_corpus_documents_are_added_once(db: Database) -> None:
         statement_id="s1",
         text="text",
         text_hash="h1",
-        fingerprints=["f1", "f2", "f1"],
         language="vi",
         title="Title",
+        origin="learned",
     )
-    assert not add_corpus_document(
-        db, "d1", statement_id="s1", text="text", text_hash="h1", fingerprints=["f1"]
-    )
-    assert not add_corpus_document(
-        db, "d2", statement_id="s1", text="same text", text_hash="h1", fingerprints=["f9"]
-    )  # same text hash
+    assert not add_corpus_document(db, "d1", statement_id="s1", text="text", text_hash="h1")
+    assert not add_corpus_document(db, "d2", statement_id="s1", text="same text", text_hash="h1")  # same hash
     assert corpus_size(db) == 1
     row = corpus_document(db, "d1")
     assert row is not None
-    assert (row["title"], row["language"], row["paragraphs"]) == ("Title", "vi", 2)
-    assert count(db, "corpus_paragraphs") == 3
+    assert (row["title"], row["language"], row["origin"], row["text"]) == ("Title", "vi", "learned", "text")
+    assert corpus_document(db, "d2") is None
 
 
-def test_corpus_hits_count_distinct_fingerprints_across_chunks(db: Database) -> None:
-    many = [f"{n:016x}" for n in range(1200)]
-    add_corpus_document(db, "big", statement_id="s1", text="big", text_hash="hb", fingerprints=many)
-    add_corpus_document(
-        db, "small", statement_id="s2", text="small", text_hash="hs", fingerprints=[many[0], many[1], "ffff"]
-    )
-    hits = corpus_hits(db, [*many, many[0], "nothing"])
-    assert hits == {"big": 1200, "small": 2}
-    assert corpus_hits(db, []) == {}
+def test_the_corpus_stamp_changes_when_a_text_is_added(db: Database) -> None:
+    before = corpus_stamp(db)
+    add_corpus_document(db, "d1", statement_id="s1", text="text", text_hash="h1")
+    assert corpus_stamp(db) != before
+    assert corpus_stamp(db)[0] == 1
+
+
+def test_corpus_paragraphs_table_is_gone_after_migration(db: Database) -> None:
+    assert db.row("SELECT name FROM sqlite_master WHERE name = 'corpus_paragraphs'") is None
 
 
 # --- unfinished work and status ------------------------------------------------------------------
@@ -530,7 +526,7 @@ def test_status_counts(db: Database) -> None:
     first = new_version(db, "one", url="https://example.org/1")
     new_version(db, "two", url="https://example.org/1")
     new_version(db, "three", url="https://example.org/2")
-    add_corpus_document(db, "d1", statement_id="s1", text="text", text_hash="h1", fingerprints=["f"])
+    add_corpus_document(db, "d1", statement_id="s1", text="text", text_hash="h1")
     delivered = new_alert(db, first, key="x")
     assert delivered is not None
     new_alert(db, first, key="y")
