@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -13,6 +14,21 @@ from communique.model import Relation
 from communique.statements import Genre
 from communique.text import match_key
 from communique.yaml_files import load_model, locate
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a rule is tested against: the match result of one version of one document."""
+
+    relation: Relation
+    source_id: str
+    text: str
+    genre: Genre | None = None
+    parties: Sequence[str] = ()
+    language: str | None = None
+    coverage: float | None = None  # share of the matched statement present, when one matched
+    new_paragraphs: int = 0
+    changed_paragraphs: int = 0
 
 
 class Rule(BaseModel):
@@ -33,26 +49,25 @@ class Rule(BaseModel):
         default_factory=list, description="ISO codes that must all be parties, e.g. [VN, RU]; empty: any"
     )
     notify: list[str] = Field(min_length=1, description="apprise tags, resolved in the apprise config")
+    format: Literal["full", "summary"] = Field(
+        default="full", description="full: facts, paragraph summaries and the word diff; summary: no diff"
+    )
+    digest: Literal["hourly", "daily"] | None = Field(
+        default=None, description="collect these alerts into one message per window; none: send at once"
+    )
 
-    def fires(
-        self,
-        relation: Relation,
-        source_id: str,
-        text: str,
-        genre: Genre | None = None,
-        parties: Sequence[str] = (),
-    ) -> bool:
-        """Whether this rule wants an alert for a text of `source_id` related as `relation`."""
-        if relation not in self.events or (self.sources and source_id not in self.sources):
+    def fires(self, event: Event) -> bool:
+        """Whether this rule wants an alert for this event."""
+        if event.relation not in self.events or (self.sources and event.source_id not in self.sources):
             return False
-        if self.genre and genre not in self.genre:
+        if self.genre and event.genre not in self.genre:
             return False
-        if not set(self.parties) <= set(parties):
+        if not set(self.parties) <= set(event.parties):
             return False
         if not self.keywords:
             return True
         # Padded with spaces so that keywords match whole words: "joint statement" not in "disjoint".
-        key = f" {match_key(text)} "
+        key = f" {match_key(event.text)} "
         return any(f" {match_key(word)} " in key for word in self.keywords)
 
     @field_validator("keywords")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 
-from communique.rules import Rule
+from communique.rules import Event, Rule
 from storage.alerts import NewAlert
 from storage.database import Row
 from workers.engine import MatchResult
@@ -13,11 +13,8 @@ from workers.engine import MatchResult
 
 def alerts_for(result: MatchResult, version: Row, rules: list[Rule]) -> list[NewAlert]:
     """One alert per rule that fires; the key makes each unique for (rule, document, version, event)."""
-    fired = [
-        rule
-        for rule in rules
-        if rule.fires(result.relation, version["source_id"], version["text"], result.genre, result.parties)
-    ]
+    event = event_of(result, version)
+    fired = [rule for rule in rules if rule.fires(event)]
     if not fired:
         return []
     title, text, html = render(result, version)
@@ -34,6 +31,22 @@ def alerts_for(result: MatchResult, version: Row, rules: list[Rule]) -> list[New
         )
         for rule in fired
     ]
+
+
+def event_of(result: MatchResult, version: Row) -> Event:
+    """The facts about one matched version that rules filter on."""
+    statuses = [paragraph.status for paragraph in result.paragraphs]
+    return Event(
+        relation=result.relation,
+        source_id=version["source_id"],
+        text=version["text"],
+        genre=result.genre,
+        parties=tuple(result.parties),
+        language=result.language,
+        coverage=result.coverage,
+        new_paragraphs=statuses.count("new"),
+        changed_paragraphs=statuses.count("changed"),
+    )
 
 
 def render(result: MatchResult, version: Row) -> tuple[str, str, str]:

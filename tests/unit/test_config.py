@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from communique.errors import ConfigError
 from communique.model import Relation
-from communique.rules import Rule, load_rules
+from communique.rules import Event, Rule, load_rules
 from communique.sources import PageSource, load_sources
 from communique.yaml_files import load_model
 
@@ -428,34 +428,34 @@ def rule(**fields: object) -> Rule:
     ],
 )
 def test_keywords_match_whatever_the_writing(keyword: str, text: str, fires: bool) -> None:
-    assert rule(keywords=[keyword]).fires(NEW, "any-source", text) is fires
+    assert rule(keywords=[keyword]).fires(Event(NEW, "any-source", text)) is fires
 
 
 def test_any_keyword_is_enough() -> None:
     watch = rule(keywords=["joint statement", "Tuyên bố chung"])
-    assert watch.fires(NEW, "s", "Hai bên ra Tuyên bố chung")
-    assert watch.fires(NEW, "s", "A joint statement")
-    assert not watch.fires(NEW, "s", "A press release")
+    assert watch.fires(Event(NEW, "s", "Hai bên ra Tuyên bố chung"))
+    assert watch.fires(Event(NEW, "s", "A joint statement"))
+    assert not watch.fires(Event(NEW, "s", "A press release"))
 
 
 @pytest.mark.parametrize(
     ("relation", "fires"), [(NEW, True), (CHANGED, True), (MENTION, False), (Relation.REPRINT, False)]
 )
 def test_events_filter(relation: Relation, fires: bool) -> None:
-    assert rule(keywords=["joint statement"]).fires(relation, "s", "a joint statement") is fires
+    assert rule(keywords=["joint statement"]).fires(Event(relation, "s", "a joint statement")) is fires
 
 
 @pytest.mark.parametrize(("source_id", "fires"), [("kremlin", True), ("mid", True), ("vnexpress", False)])
 def test_sources_filter(source_id: str, fires: bool) -> None:
     watch = rule(sources=["kremlin", "mid"])
-    assert watch.fires(NEW, source_id, "anything") is fires
+    assert watch.fires(Event(NEW, source_id, "anything")) is fires
 
 
 def test_no_keywords_and_no_sources_fire_on_every_text_of_the_events() -> None:
     watch = rule()
-    assert watch.fires(NEW, "s", "")
-    assert watch.fires(CHANGED, "t", "whatever")
-    assert not watch.fires(MENTION, "s", "whatever")
+    assert watch.fires(Event(NEW, "s", ""))
+    assert watch.fires(Event(CHANGED, "t", "whatever"))
+    assert not watch.fires(Event(MENTION, "s", "whatever"))
 
 
 WORD_CHARS = "abcdeghiklmnopqrstuvxyđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
@@ -469,7 +469,7 @@ def test_a_keyword_is_found_in_any_writing_of_a_text_containing_it(
 ) -> None:
     watch = rule(keywords=[keyword])
     for writing in (keyword, keyword.upper(), nfd(keyword), keyword.title()):
-        assert watch.fires(NEW, "s", f"{before}, «{writing}»! {after}")
+        assert watch.fires(Event(NEW, "s", f"{before}, «{writing}»! {after}"))
 
 
 @pytest.mark.parametrize(
@@ -483,7 +483,7 @@ def test_a_keyword_is_found_in_any_writing_of_a_text_containing_it(
 )
 def test_keywords_match_whole_words(text: str, fires: bool) -> None:
     rule = Rule(name="r", events=[Relation.NEW], keywords=["joint statement"], notify=["t"])
-    assert rule.fires(Relation.NEW, "any", text) is fires
+    assert rule.fires(Event(Relation.NEW, "any", text)) is fires
 
 
 def test_a_keyword_without_letters_is_refused(tmp_path: Path) -> None:
