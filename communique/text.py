@@ -99,8 +99,13 @@ _PUNCTUATION_TO_SPACE: Final = _PunctuationToSpace()
 
 def match_key(paragraph: str) -> str:
     """Return the comparison form of a paragraph: normalised, casefolded, without punctuation."""
+    return key_of_normalised(normalise(paragraph))
+
+
+def key_of_normalised(paragraph: str) -> str:
+    """`match_key` of a paragraph that is normalised already (as `paragraphs` returns them)."""
     # Casefolding can leave decomposed or newly composable text ("ß\u0301" -> "ss\u0301"): recompose.
-    folded = unicodedata.normalize("NFC", normalise(paragraph).casefold())
+    folded = unicodedata.normalize("NFC", paragraph.casefold())
     # Punctuation and symbols differ between sites and translations of the same sentence.
     return " ".join(folded.translate(_PUNCTUATION_TO_SPACE).split())
 

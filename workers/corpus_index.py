@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from communique.anchors import anchors
 from communique.sentences import split_sentences
-from communique.text import key_fingerprint, match_key
+from communique.text import key_fingerprint, key_of_normalised
 from storage.corpus import corpus_stamp, corpus_texts
 from storage.database import Database
 from workers.lexical import LexicalIndex
@@ -32,7 +32,7 @@ class KnownText:
 
 def known_text(text_id: str, statement_id: str, language: str | None, paragraphs: Sequence[str]) -> KnownText:
     """A known text with its paragraphs' match keys and fingerprints computed."""
-    keys = tuple(match_key(p) for p in paragraphs)
+    keys = tuple(key_of_normalised(p) for p in paragraphs)
     return KnownText(
         text_id, statement_id, language, tuple(paragraphs), keys, tuple(key_fingerprint(k) for k in keys)
     )

@@ -18,9 +18,10 @@ Calibrated on the seed corpus (figures in tests/unit/test_crosslingual.py):
 from __future__ import annotations
 
 import functools
+import itertools
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import numpy as np
@@ -57,7 +58,8 @@ class SentencePair:
 
     `cosine` is the similarity after removing each text's mean vector, `margin` the difference margin
     against the K nearest competitors, `anchors_shared` and `anchors_conflict` the anchors in common
-    and the numbers or dates that differ.
+    and the numbers or dates that differ. An `inferred` pair was not embedded: it lies in order
+    between two aligned pairs, with matching lengths and numbers (see `refine`).
     """
 
     source: int
@@ -66,6 +68,7 @@ class SentencePair:
     margin: float
     anchors_shared: int
     anchors_conflict: int
+    inferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,19 @@ class Alignment:
     target_coverage: float
 
 
-def _centred(vectors: Matrix) -> Matrix:
-    """Vectors with (a shrunk share of) their mean removed, normalised again."""
-    share = len(vectors) / (len(vectors) + SHRINK)
-    centred = vectors - share * vectors.mean(axis=0, keepdims=True)
+def _centre(vectors: Matrix, count: int | None = None) -> Matrix:
+    """What `_centred` removes from a text's vectors: a shrunk share of their mean.
+
+    `count` is the number of sentences of the whole text when `vectors` are an even sample of it.
+    """
+    count = len(vectors) if count is None else count
+    result: Matrix = (count / (count + SHRINK)) * vectors.mean(axis=0, keepdims=True)
+    return result
+
+
+def _centred(vectors: Matrix, centre: Matrix | None = None) -> Matrix:
+    """Vectors with their text's centre (by default `_centre(vectors)`) removed, normalised again."""
+    centred = vectors - (_centre(vectors) if centre is None else centre)
     norms = np.linalg.norm(centred, axis=1, keepdims=True)
     result: Matrix = (centred / np.maximum(norms, 1e-6)).astype(np.float32)
     return result
@@ -154,12 +166,21 @@ def _exact_pairs(source: Sequence[str], target: Sequence[str]) -> dict[int, int]
     return exact
 
 
-def align(source: Sequence[str], target: Sequence[str], embedder: Embedder | None = None) -> Alignment:
-    """Align the sentences of two texts in any languages; a pair is a mutual best above THRESHOLD."""
+def align(
+    source: Sequence[str],
+    target: Sequence[str],
+    embedder: Embedder | None = None,
+    *,
+    source_centre: Matrix | None = None,
+) -> Alignment:
+    """Align the sentences of two texts in any languages; a pair is a mutual best above THRESHOLD.
+
+    `source_centre` is the source text's centre when `source` is only some of its sentences.
+    """
     if not source or not target:
         return Alignment(pairs=[], source_coverage=0.0, target_coverage=0.0)
     embedder = embedder or get_embedder()
-    cosines = _centred(embedder.embed(source)) @ _centred(embedder.embed(target)).T
+    cosines = _centred(embedder.embed(source), source_centre) @ _centred(embedder.embed(target)).T
     margins = cosines - (_top_mean(cosines, 1)[:, None] + _top_mean(cosines, 0)[None, :]) / 2
     shared, conflict = _anchor_counts(source, target)
     scores = (
@@ -190,3 +211,145 @@ def align(source: Sequence[str], target: Sequence[str], embedder: Embedder | Non
         source_coverage=len(chosen) / len(source),
         target_coverage=len(set(chosen.values())) / len(target),
     )
+
+
+# The coarse-to-fine alignment embeds this many evenly spaced article sentences first.
+SAMPLE: Final = 24
+# Articles up to this many sentences are aligned whole: sampling would save little.
+SAMPLE_FROM: Final = 2 * SAMPLE
+# A pair inferred inside a stretch must have a length ratio within this factor of the sample pairs'.
+LENGTH_BAND: Final = 1.8
+# Where alignment grows from a pair: the sentences next to it.
+NEIGHBOURS: Final = (-1, 1)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The first, coarse look of coarse-to-fine alignment: evenly spaced source sentences aligned.
+
+    `pairs` are by sentence index in the whole source; `centre` is the source's centre estimated
+    from the sample (a subset chosen by what aligns would be biased); `estimate` is the sample's
+    share of paired sentences plus the target share they would cover if every sample stood for
+    `step` sentences, to rank known texts before the costly fine look.
+    """
+
+    rows: frozenset[int]
+    pairs: dict[int, SentencePair]
+    centre: Matrix | None
+    estimate: float
+
+
+def screen(source: Sequence[str], target: Sequence[str], embedder: Embedder | None = None) -> Screen:
+    """Align a sample of a long source (all of a short one) with the target."""
+    embedder = embedder or get_embedder()
+    if len(source) <= SAMPLE_FROM:
+        rows, centre = frozenset(range(len(source))), None
+    else:
+        step = len(source) / SAMPLE
+        rows = frozenset({int(k * step) for k in range(SAMPLE)} | {len(source) - 1})
+        centre = _centre(embedder.embed([source[row] for row in sorted(rows)]), len(source))
+    pairs = _subset_alignment(source, rows, target, embedder, centre)
+    spread = len(source) / len(rows)
+    estimate = len(pairs) / len(rows) + min(1.0, len(pairs) * spread / max(1, len(target)))
+    return Screen(rows, pairs, centre, estimate)
+
+
+def refine(
+    first: Screen, source: Sequence[str], target: Sequence[str], embedder: Embedder | None = None
+) -> Alignment:
+    """The whole alignment, growing from a screen's pairs; `align` for a source short enough.
+
+    The sample pairs that keep the order of both texts cut them into stretches. A stretch with as
+    many sentences on both sides, whose sentences have the sample pairs' length ratio and no
+    differing numbers, is a translation in order: paired one to one without embedding. Elsewhere
+    alignment grows from every pair found to the sentences next to it, embedding them, until the
+    neighbours of all pairs have been tried; a source sentence never reached is taken to have no
+    counterpart. A wrong sample pair costs the embedding of its two neighbours.
+    """
+    if len(first.rows) == len(source) or not first.pairs:
+        return _alignment(first.pairs, len(source), len(target))
+    embedder = embedder or get_embedder()
+    pairs, embedded = dict(first.pairs), set(first.rows)
+    inferred = _stretches(source, target, pairs)
+    open_rows = set(range(len(source))) - set(inferred)
+    frontier = _neighbours(pairs, open_rows) - embedded
+    while frontier:
+        embedded |= frontier
+        pairs = _subset_alignment(source, frozenset(embedded), target, embedder, first.centre)
+        frontier = _neighbours(pairs, open_rows) - embedded
+    taken = {pair.target for pair in pairs.values()}
+    for row, column in inferred.items():
+        if row not in pairs and column not in taken:
+            pairs[row] = SentencePair(
+                row, column, 0.0, 0.0, anchors_shared=0, anchors_conflict=0, inferred=True
+            )
+    return _alignment(pairs, len(source), len(target))
+
+
+def align_coarse(source: Sequence[str], target: Sequence[str], embedder: Embedder | None = None) -> Alignment:
+    """`align`, embedding only part of a long source: `screen`, then `refine`."""
+    return refine(screen(source, target, embedder), source, target, embedder)
+
+
+def _alignment(pairs: dict[int, SentencePair], sources: int, targets: int) -> Alignment:
+    found = [pairs[row] for row in sorted(pairs)]
+    return Alignment(
+        pairs=found,
+        source_coverage=len(found) / max(1, sources),
+        target_coverage=len({pair.target for pair in found}) / max(1, targets),
+    )
+
+
+def _subset_alignment(
+    source: Sequence[str],
+    rows: frozenset[int],
+    target: Sequence[str],
+    embedder: Embedder,
+    centre: Matrix | None,
+) -> dict[int, SentencePair]:
+    """`align` of some source sentences with the target, by source index in the whole text."""
+    ordered = sorted(rows)
+    alignment = align([source[row] for row in ordered], target, embedder, source_centre=centre)
+    return {ordered[pair.source]: replace(pair, source=ordered[pair.source]) for pair in alignment.pairs}
+
+
+def _stretches(
+    source: Sequence[str], target: Sequence[str], pairs: dict[int, SentencePair]
+) -> dict[int, int]:
+    """Pairs inferred in the regular stretches between the sample pairs in order."""
+    chain = _ordered_chain(pairs)
+    ratio = float(np.median([len(source[row]) / max(1, len(target[column])) for row, column in chain]))
+    inferred: dict[int, int] = {}
+    bounds = [(-1, -1), *chain, (len(source), len(target))]
+    for (row0, column0), (row1, column1) in itertools.pairwise(bounds):
+        stretch, window = range(row0 + 1, row1), range(column0 + 1, column1)
+        in_order = dict(zip(stretch, window, strict=False))
+        if len(stretch) == len(window) and all(
+            _agree(source[row], target[column], ratio) for row, column in in_order.items()
+        ):
+            inferred.update(in_order)
+    return inferred
+
+
+def _neighbours(pairs: dict[int, SentencePair], rows: set[int]) -> set[int]:
+    """Rows next to a paired row, among `rows`."""
+    return {row + step for row in pairs for step in NEIGHBOURS} & rows
+
+
+def _ordered_chain(pairs: dict[int, SentencePair]) -> list[tuple[int, int]]:
+    """The longest run of pairs in the order of both texts (a pair out of order does not cut)."""
+    ordered = [(row, pairs[row].target) for row in sorted(pairs)]
+    best: list[list[tuple[int, int]]] = []
+    for row, column in ordered:
+        longest = max((chain for chain in best if chain[-1][1] < column), key=len, default=[])
+        best.append([*longest, (row, column)])
+    return max(best, key=len)
+
+
+def _agree(source: str, target: str, ratio: float) -> bool:
+    """Whether two sentences in order may be a translation pair: length in ratio, same numbers."""
+    length = len(source) / max(1, len(target))
+    if not ratio / LENGTH_BAND <= length <= ratio * LENGTH_BAND:
+        return False
+    numbers = [{a for a in _anchors(text) if _is_numeric(a)} for text in (source, target)]
+    return not (numbers[0] and numbers[1] and numbers[0] != numbers[1])

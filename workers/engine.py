@@ -16,9 +16,9 @@ from communique.anchors import anchors
 from communique.language import paragraph_languages
 from communique.model import ParagraphStatus, Relation
 from communique.statements import Genre, genre_of, names_statement, parties_of
-from communique.text import key_fingerprint, match_key
+from communique.text import key_fingerprint, key_of_normalised, match_key
 from workers.corpus_index import CorpusIndex, KnownText, paragraph_sentences
-from workers.crosslingual import align as align_sentences
+from workers.crosslingual import refine, screen
 from workers.diff import Aligned, align, render_html, render_text, summary
 
 LEXICAL_MIN_SCORE = 0.6  # a paragraph this close to a known one is the same paragraph, maybe edited
@@ -35,7 +35,6 @@ TRANSLATION_TARGET = 0.5  # or share of the known text's sentences found in the 
 MENTION_PAIRS = 5  # fewer aligned sentences than this is chance
 MENTION_SOURCE = 0.1  # and at least this share of the article's sentences
 CROSSLINGUAL_CANDIDATES = 3  # known texts (best by shared anchors) aligned with the embedding model
-SCREEN_SENTENCES = 24  # article sentences aligned first; the full alignment runs only if one pairs up
 CROSSLINGUAL_MIN_ANCHORS = 8  # a text not naming a statement needs this many shared anchors to be tried
 
 
@@ -99,7 +98,7 @@ def relate(
 ) -> MatchResult:
     """Relate an article (normalised paragraphs) to its previous version and to the known texts."""
     languages = paragraph_languages(paragraphs)
-    keys = [match_key(paragraph) for paragraph in paragraphs]  # once: every stage compares keys
+    keys = [key_of_normalised(paragraph) for paragraph in paragraphs]  # once: every stage compares keys
     title_key = match_key(title or "")
     base = MatchResult(
         Relation.UNRELATED, genre_of(keys, title_key), parties_of(keys), _main_language(languages)
@@ -325,21 +324,16 @@ def _translation(
     if not candidates:
         return None
     sentences, owner = paragraph_sentences(paragraphs)
-    sample = sentences[:: max(1, len(sentences) // SCREEN_SENTENCES)]
-    best: tuple[float, KnownText, Any] | None = None
-    for text in candidates:
-        target, _ = index.sentences(text.id)
-        # Screen with a sample of the article first: embedding every sentence is the cost here.
-        if len(sample) < len(sentences) and not align_sentences(sample, target).pairs:
-            continue
-        alignment = align_sentences(sentences, target)
-        score = alignment.source_coverage + alignment.target_coverage
-        enough = len(alignment.pairs) >= MENTION_PAIRS and alignment.source_coverage >= MENTION_SOURCE
-        if enough and (best is None or score > best[0]):
-            best = (score, text, alignment)
-    if best is None:
+    # Every candidate gets the cheap first look (the sample's vectors are shared); only the one
+    # that looks best gets the whole alignment, whose cost is embedding the article's sentences.
+    screens = [(screen(sentences, index.sentences(text.id)[0]), text) for text in candidates]
+    found = max(screens, key=lambda item: (item[0].estimate, item[1].id))
+    if not found[0].pairs:
         return None
-    _, text, alignment = best
+    text = found[1]
+    alignment = refine(found[0], sentences, index.sentences(text.id)[0])
+    if len(alignment.pairs) < MENTION_PAIRS or alignment.source_coverage < MENTION_SOURCE:
+        return None
     translated = (
         alignment.source_coverage >= TRANSLATION_SOURCE or alignment.target_coverage >= TRANSLATION_TARGET
     )
@@ -398,5 +392,5 @@ class _Keys:
     def __call__(self, paragraph: str) -> str:
         found = self._known.get(paragraph)
         if found is None:
-            found = self._known[paragraph] = match_key(paragraph)
+            found = self._known[paragraph] = key_of_normalised(paragraph)
         return found

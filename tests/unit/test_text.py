@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from communique.text import fingerprint, is_noise, match_key, normalise, paragraphs
+from communique.text import fingerprint, is_noise, key_of_normalised, match_key, normalise, paragraphs
 
 CORPUS = Path(__file__).parents[2] / "corpus"
 
@@ -302,6 +302,15 @@ def test_normalise_output_is_nfc_with_clean_lines(text: str) -> None:
 def test_match_key_is_idempotent(text: str) -> None:
     once = match_key(text)
     assert match_key(once) == once
+
+
+@settings(max_examples=500)
+@given(texts)
+@example("HOÀ BÌNH\u200b ĐƯỢC")
+def test_the_key_of_each_paragraph_skips_normalising_again(text: str) -> None:
+    # The engine keys stored paragraphs with key_of_normalised: it must equal match_key on them.
+    for paragraph in paragraphs(text):
+        assert key_of_normalised(paragraph) == match_key(paragraph)
 
 
 @settings(max_examples=300)
