@@ -48,3 +48,19 @@ def corpus_stamp(db: Database) -> tuple[int, float]:
     """Changes whenever a text is added: (count, latest added_at)."""
     row = db.row("SELECT COUNT(*) AS n, COALESCE(MAX(added_at), 0) AS t FROM corpus")
     return (int(row["n"]), float(row["t"])) if row else (0, 0.0)
+
+
+def corpus_vectors(db: Database) -> dict[str, bytes]:
+    """Every stored sentence vector of the known texts, by sentence key."""
+    return {row["sentence_key"]: bytes(row["vector"]) for row in db.rows("SELECT * FROM corpus_vectors")}
+
+
+def save_corpus_vectors(db: Database, vectors: dict[str, bytes]) -> None:
+    """Store sentence vectors of the known texts (a key stored already keeps its vector)."""
+    with db.transaction():
+        for key, vector in vectors.items():
+            db.execute(
+                "INSERT INTO corpus_vectors (sentence_key, vector) VALUES (?, ?) "
+                "ON CONFLICT (sentence_key) DO NOTHING",
+                (key, vector),
+            )

@@ -123,7 +123,8 @@ def _migrations() -> list[tuple[int, str]]:
     folder = resources.files("storage") / "migrations"
     found = []
     for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
+        # NNNN_name.postgres.sql is the PostgreSQL form of NNNN_name.sql.
+        if entry.name.endswith(".sql") and not entry.name.endswith(".postgres.sql"):
             found.append((int(entry.name.split("_", 1)[0]), entry.read_text(encoding="utf-8")))
     return sorted(found)
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from communique.anchors import anchors
 from communique.sentences import split_sentences
 from communique.text import key_fingerprint, key_of_normalised
-from storage.corpus import corpus_stamp, corpus_texts
+from storage.corpus import corpus_stamp, corpus_texts, corpus_vectors, save_corpus_vectors
 from storage.database import Database
+from workers.embedding import Embedder, get_embedder
 from workers.lexical import LexicalIndex
 
 
@@ -85,16 +86,38 @@ def load(db: Database) -> CorpusIndex:
 
 
 class CorpusCache:
-    """One index per process, rebuilt when the corpus in storage changed."""
+    """One index per process, rebuilt when the corpus in storage changed.
+
+    The known texts' sentence vectors are shared through storage: read when the index is built,
+    and those this process had to compute are written back on the next call, so that the model
+    embeds each known sentence once for all workers and restarts.
+    """
 
     def __init__(self) -> None:
         self._stamp: tuple[int, float] | None = None
         self._index = CorpusIndex()
+        self._stored: set[str] = set()
+        self._computed = 0
 
     def get(self, db: Database) -> CorpusIndex:
         """The current index for this database."""
+        embedder = get_embedder()
+        if embedder.computed != self._computed:
+            self._save_vectors(db, embedder)
         stamp = corpus_stamp(db)
         if stamp != self._stamp:
             self._index = load(db)
             self._stamp = stamp
+            stored = corpus_vectors(db)
+            embedder.preload(stored)
+            self._stored = set(stored)
         return self._index
+
+    def _save_vectors(self, db: Database, embedder: Embedder) -> None:
+        """Store the known sentences' vectors computed since the last call."""
+        self._computed = embedder.computed
+        sentences = [s for text_id in self._index.texts for s in self._index.sentences(text_id)[0]]
+        fresh = {k: v for k, v in embedder.cached(sentences).items() if k not in self._stored}
+        if fresh:
+            save_corpus_vectors(db, fresh)
+            self._stored.update(fresh)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -24,6 +25,11 @@ def _key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+def text_key(text: str) -> str:
+    """The key a text's vector is stored under (hex of the cache key)."""
+    return _key(text).hex()
+
+
 class Embedder:
     """Embeds passages with multilingual-e5-small; keeps the most recently used vectors."""
 
@@ -34,6 +40,7 @@ class Embedder:
         self._cache: OrderedDict[bytes, npt.NDArray[np.float32]] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self.computed = 0  # texts embedded by the model (not found in the cache), ever
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """L2-normalised passage vectors, one row per text, shape (len(texts), 384)."""
@@ -48,6 +55,7 @@ class Embedder:
             if missing:
                 vectors = np.asarray(self._model.passage(list(missing.values())), dtype=np.float32)
                 fresh = {key: vector.copy() for key, vector in zip(missing, vectors, strict=True)}
+                self.computed += len(fresh)
             else:
                 fresh = {}
             rows = [fresh[key] if key in fresh else self._cache[key] for key in keys]
@@ -58,6 +66,20 @@ class Embedder:
         if not rows:
             return np.empty((0, DIMENSION), dtype=np.float32)
         return np.stack(rows)
+
+    def preload(self, vectors: dict[str, bytes]) -> None:
+        """Put stored vectors (by `text_key`, as float32 bytes) in the cache, up to half its size."""
+        with self._lock:
+            for key, vector in itertools.islice(vectors.items(), self._cache_size // 2):
+                self._cache[bytes.fromhex(key)] = np.frombuffer(vector, dtype=np.float32).copy()
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def cached(self, texts: Sequence[str]) -> dict[str, bytes]:
+        """The cached vectors of these texts, by `text_key`, as float32 bytes (to store them)."""
+        with self._lock:
+            found = {text_key(text): self._cache.get(_key(text)) for text in texts}
+        return {key: vector.tobytes() for key, vector in found.items() if vector is not None}
 
     def cache_info(self) -> tuple[int, int]:
         """Vectors cached now and the most that will be kept."""

@@ -1,0 +1,42 @@
+"""Known sentences' vectors are computed once and shared through storage by every worker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from communique.settings import Settings
+from storage.corpus import corpus_vectors
+from storage.database import open_database
+from tests.devset import SEED_FILES
+from workers import corpus_index
+from workers.corpus import import_texts
+from workers.crosslingual import align
+from workers.embedding import Embedder
+
+
+def test_vectors_computed_by_one_worker_are_read_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = open_database(Settings(data_dir=tmp_path))
+    import_texts(db, [path for path in SEED_FILES if path.name.startswith(("002", "003"))])
+    first = Embedder(num_threads=1)
+    monkeypatch.setattr(corpus_index, "get_embedder", lambda: first)
+    cache = corpus_index.CorpusCache()
+    index = cache.get(db)
+    known = [s for text_id in index.texts for s in index.sentences(text_id)[0]]
+    article = ["Hai bên nhấn mạnh sự cần thiết tiếp tục tăng cường đối thoại chính trị."]
+    align(article, known, first)
+    assert first.computed == len(set(known)) + 1
+    cache.get(db)  # the next job stores what the last one computed: the known sentences only
+    stored = corpus_vectors(db)
+    assert len(stored) == len(set(known))
+
+    second = Embedder(num_threads=1)
+    monkeypatch.setattr(corpus_index, "get_embedder", lambda: second)
+    again = corpus_index.CorpusCache().get(db)
+    pairs = align(article, [s for t in again.texts for s in again.sentences(t)[0]], second)
+    assert second.computed == 1  # only the article's sentence: the known ones came from storage
+    assert pairs == align(article, known, first)
+    db.close()
