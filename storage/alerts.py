@@ -61,8 +61,8 @@ def save_match(
     )
 
 
-def create_alert(db: Database, alert: NewAlert) -> int | None:
-    """Store an alert; returns its id, or None when an alert with that key exists already."""
+def create_alert(db: Database, alert: NewAlert, at: float | None = None) -> int | None:
+    """Store an alert (made at `at`, default now); returns its id, or None when its key exists already."""
     return db.insert(
         "INSERT INTO alerts (key, rule, version_id, event, tags, title, body_text, body_html, body_markdown, "
         "statement_group, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
@@ -77,7 +77,7 @@ def create_alert(db: Database, alert: NewAlert) -> int | None:
             alert.body_html,
             alert.body_markdown or None,
             alert.statement_group,
-            now(),
+            now() if at is None else at,
         ),
     )
 
@@ -217,7 +217,7 @@ def held_items(db: Database, bundle: str) -> list[Row]:
     )
 
 
-def send_bundle(db: Database, keys: list[str], alert: NewAlert) -> int | None:
+def send_bundle(db: Database, keys: list[str], alert: NewAlert, at: float | None = None) -> int | None:
     """Store the alert made of held items and mark them sent with it, atomically.
 
     Returns the alert id; None (and nothing changed) when another sweep took some of the items or made
@@ -225,7 +225,7 @@ def send_bundle(db: Database, keys: list[str], alert: NewAlert) -> int | None:
     """
     try:
         with db.transaction():
-            alert_id = create_alert(db, alert)
+            alert_id = create_alert(db, alert, at)
             if alert_id is None:
                 return None
             taken = sum(

@@ -189,7 +189,7 @@ def file_alerts(
         if first is not None and first["key"] == alert.key:
             # The document went back to a text it had (an edit undone, then made again): still an edit.
             alert = replace(alert, key=f"{alert.key}:v{alert.version_id}")
-        alert_id = alerts.create_alert(db, alert)
+        alert_id = alerts.create_alert(db, alert, at)
         if alert_id is not None:
             send_now.append(alert_id)
     return send_now

@@ -43,7 +43,7 @@ def close_due(db: Database, at: float | None = None) -> list[int]:
             body_html=message.html,
             body_markdown=message.markdown,
         )
-        alert_id = alerts.send_bundle(db, keys, alert)
+        alert_id = alerts.send_bundle(db, keys, alert, moment)
         if alert_id is not None:
             log.info("%s closed: %d items in alert %d", bundle, len(items), alert_id)
             made.append(alert_id)
