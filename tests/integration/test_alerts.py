@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import json
 import re
+import time
 from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
@@ -260,3 +261,32 @@ def test_chat_targets_get_markdown_and_email_html(tmp_path: Path) -> None:
         "slack": "markdown",
     }
     assert "TIiajkdnlazkcOXrIdevi7FQ" not in json.dumps([t.key for t in found])  # keys hold no secrets
+
+
+def test_a_target_claimed_by_another_worker_is_not_sent_to_twice(db: Database, tmp_path: Path) -> None:
+    result, row = seed_edit(db)
+    with NewsSite() as sink:
+        config = apprise_config(tmp_path, [sink.apprise_url])
+        [alert_id] = alert_now(db, result, row, [RULE], at=T0)
+        [target] = delivery.targets(config, ["analysts"])
+        assert alerts.claim_target(db, alert_id, target.key, until=time.time() + 60)  # another worker
+        assert not alerts.claim_target(db, alert_id, target.key, until=time.time() + 60)
+        with pytest.raises(TransientError, match="being sent by another worker"):
+            deliver(db, alert_id, config)
+        assert sink.alerts == []
+        alerts.record_attempt(db, alert_id, target.key, ok=False, error="worker died")  # claim released
+        deliver(db, alert_id, config)
+        assert len(sink.alerts) == 1
+        assert not alerts.claim_target(db, alert_id, target.key, until=time.time() + 60)  # delivered
+
+
+def test_a_target_asking_for_markdown_gets_the_chat_body(db: Database, tmp_path: Path) -> None:
+    result, row = seed_edit(db)
+    with NewsSite() as sink:
+        config = apprise_config(tmp_path, [sink.apprise_url + "?format=markdown"])
+        [alert_id] = alert_now(db, result, row, [RULE], at=T0)
+        deliver(db, alert_id, config)
+        [received] = sink.alerts
+    assert received["message"].startswith(f"**[Tuyên bố chung Việt Nam - Nga]({URL})**")
+    assert "```\n¶6 (changed):" in received["message"]
+    assert "- **Statement:** S1 (coverage" in received["message"]
