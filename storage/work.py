@@ -7,7 +7,11 @@ from storage.database import Database
 
 
 def unfinished(db: Database) -> list[tuple[Stage, int]]:
-    """Fetches not extracted, versions not matched, alerts not delivered: in pipeline order."""
+    """Fetches not extracted, versions not matched, alerts not delivered: in pipeline order.
+
+    Alerts held for a digest or follow-up are not work yet: workers.bundles makes them an alert when
+    their window closes, and that alert is then found here until it is delivered.
+    """
     fetches = db.rows("SELECT id FROM fetches WHERE state = ? ORDER BY id", (FetchState.FETCHED,))
     versions = db.rows(
         "SELECT v.id FROM versions v LEFT JOIN matches m ON m.version_id = v.id "
@@ -28,6 +32,7 @@ def status(db: Database) -> dict[str, object]:
         for name in ("sources", "fetches", "documents", "versions", "corpus", "alerts")
     }
     pending = db.row("SELECT COUNT(*) AS n FROM alerts WHERE delivered_at IS NULL")
+    held = db.row("SELECT COUNT(*) AS n FROM held_alerts WHERE alert_id IS NULL")
     sources = [
         dict(row)
         for row in db.rows(
@@ -35,4 +40,9 @@ def status(db: Database) -> dict[str, object]:
             "FROM sources ORDER BY id"
         )
     ]
-    return {"counts": counts, "undelivered_alerts": int(pending["n"]) if pending else 0, "sources": sources}
+    return {
+        "counts": counts,
+        "undelivered_alerts": int(pending["n"]) if pending else 0,
+        "held_alerts": int(held["n"]) if held else 0,  # waiting for their digest or follow-up window
+        "sources": sources,
+    }

@@ -1,36 +1,82 @@
-"""Which rules fire on a match result, and the alert each one stores (title and bodies)."""
+"""Which rules fire on a match result, the alert each one makes, and whether it is sent now or held.
+
+An immediate alert is keyed on (rule, statement group, text or edit, event): the same text at two
+URLs, or the same edit reprinted, is one alert. Later copies of a statement alerted within
+FOLLOW_UP_SECONDS are held for one follow-up message; rules with a digest hold theirs for the
+digest of their window. A real edit of a document always alerts.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from html import escape
+import hashlib
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import replace
 
+from communique.model import Relation
 from communique.rules import Event, Rule
-from storage.alerts import NewAlert
-from storage.database import Row
+from storage import alerts
+from storage.alerts import HeldAlert, NewAlert
+from storage.database import Database, Row
 from workers.engine import MatchResult
+from workers.render import (
+    CARRIERS_SHOWN,
+    EXCERPT_PARAGRAPHS,
+    EXCERPT_WIDTH,
+    AlertFacts,
+    Carrier,
+    EmptyAlertError,
+    Message,
+    Provenance,
+    render_alert,
+)
+
+log = logging.getLogger(__name__)
+
+FOLLOW_UP_SECONDS = 6 * 3600.0
+DIGEST_SECONDS = {"hourly": 3600.0, "daily": 86400.0}
+# workers.corpus.learn files a new statement under "doc{document id}" when it matched none.
+_OWN_GROUP = re.compile(r"^doc(\d+)$")
+# The paragraph headings of a diff ("¶6 (changed):") depend on where an outlet put the paragraph.
+_DIFF_LABEL = re.compile(r"^¶\d+ \(\w+\):$", re.MULTILINE)
 
 
-def alerts_for(result: MatchResult, version: Row, rules: list[Rule]) -> list[NewAlert]:
-    """One alert per rule that fires; the key makes each unique for (rule, document, version, event)."""
+def alerts_for(
+    result: MatchResult, version: Row, rules: list[Rule], provenance: Provenance | None = None
+) -> list[NewAlert]:
+    """One alert per rule that fires (none when it would be empty), rendered in the rule's format."""
     event = event_of(result, version)
     fired = [rule for rule in rules if rule.fires(event)]
     if not fired:
         return []
-    title, text, html = render(result, version)
-    return [
-        NewAlert(
-            key=f"{rule.name}:{version['document_id']}:{version['seq']}:{result.relation}",
-            rule=rule.name,
-            version_id=int(version["id"]),
-            event=str(result.relation),
-            tags=list(rule.notify),
-            title=title,
-            body_text=text,
-            body_html=html,
+    facts = facts_of(result, version, provenance or Provenance())
+    group = statement_group(result, version)
+    fingerprint = _fingerprint(result, version)
+    rendered: dict[str, Message] = {}
+    made = []
+    for rule in fired:
+        try:
+            message = rendered.get(rule.format) or render_alert(facts, full=rule.format == "full")
+        except EmptyAlertError as exc:
+            log.warning("rule %s sends no alert: %s", rule.name, exc, extra={"version_id": version["id"]})
+            continue
+        rendered[rule.format] = message
+        made.append(
+            NewAlert(
+                key=f"{rule.name}:{group}:{fingerprint}:{result.relation}",
+                rule=rule.name,
+                version_id=int(version["id"]),
+                event=str(result.relation),
+                tags=list(rule.notify),
+                title=message.title,
+                body_text=message.text,
+                body_html=message.html,
+                body_markdown=message.markdown,
+                statement_group=group,
+            )
         )
-        for rule in fired
-    ]
+    return made
 
 
 def event_of(result: MatchResult, version: Row) -> Event:
@@ -49,26 +95,144 @@ def event_of(result: MatchResult, version: Row) -> Event:
     )
 
 
-def render(result: MatchResult, version: Row) -> tuple[str, str, str]:
-    """Title, plain-text body and HTML body of the alert for one result."""
-    name = version["title"] or version["url"]
-    title = f"[communique] {result.relation}: {name}"
-    seen = datetime.fromtimestamp(float(version["first_seen"]), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    facts = [
-        ("Event", str(result.relation)),
-        ("URL", version["url"]),
-        ("Source", version["source_id"]),
-        ("Version", f"{version['seq']} (first seen {seen})"),
-    ]
-    facts.append(("Kind", f"{result.genre}, parties {', '.join(result.parties) or 'unknown'}"))
-    if result.statement_id:
-        coverage = f" (coverage {result.coverage:.0%})" if result.coverage is not None else ""
-        facts.append(("Statement", f"{result.statement_id}{coverage}"))
-    summaries = [f"¶{c['paragraph']} {c['status']}: {c['summary']}" for c in result.changes]
-    text = "\n".join(f"{key}: {value}" for key, value in facts)
-    if summaries:
-        text += "\n\n" + "\n".join(summaries)
-    if result.diff_text:
-        text += "\n\n" + result.diff_text
-    html = "".join(f"<p><b>{key}:</b> {escape(value)}</p>" for key, value in facts) + result.diff_html
-    return title, text, html
+def statement_group(result: MatchResult, version: Row) -> str:
+    """The statement a version belongs to: the matched one, or its own document's (as learned)."""
+    return result.statement_id or f"doc{version['document_id']}"
+
+
+def _fingerprint(result: MatchResult, version: Row) -> str:
+    """What makes two events the same: the edit for a change, the text otherwise."""
+    if result.relation is Relation.CHANGED and result.diff_text:
+        basis = _DIFF_LABEL.sub("", result.diff_text)
+    else:
+        basis = version["text"]
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def facts_of(result: MatchResult, version: Row, provenance: Provenance) -> AlertFacts:
+    """What an alert says about one matched version."""
+    parties = ", ".join(result.parties) or "unknown"
+    kind = f"{result.genre}, parties {parties}" + (f", language {result.language}" if result.language else "")
+    paragraphs = [p for p in str(version["text"]).split("\n") if p.strip()][:EXCERPT_PARAGRAPHS]
+    return AlertFacts(
+        name=version["title"] or version["url"],
+        url=version["url"],
+        source_id=version["source_id"],
+        event=str(result.relation),
+        version=int(version["seq"]),
+        seen_at=float(version["first_seen"]),
+        kind=kind,
+        statement_id=result.statement_id,
+        coverage=result.coverage,
+        provenance=provenance,
+        summaries=tuple(f"¶{c['paragraph']} {c['status']}: {c['summary']}" for c in result.changes),
+        excerpt=tuple(_clip(p, EXCERPT_WIDTH) for p in paragraphs),
+        diff_text=result.diff_text,
+        diff_html=result.diff_html,
+    )
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def provenance_of(db: Database, result: MatchResult, version: Row) -> Provenance:
+    """Where the version's statement was first seen and which other documents carry it."""
+    group = statement_group(result, version)
+    own = _OWN_GROUP.match(group)
+    rows = alerts.carriers(db, group, int(own.group(1)) if own else None)
+    this = Carrier(
+        version["source_id"],
+        version["url"],
+        version["title"],
+        str(result.relation),
+        result.coverage,
+        float(version["first_seen"]),
+    )
+    seen: dict[int, Carrier] = {}
+    for row in rows:  # earliest first: a document's first sighting is kept
+        columns = ("source_id", "url", "title", "relation", "coverage", "first_seen")
+        seen.setdefault(int(row["document_id"]), Carrier(*(row[name] for name in columns)))
+    others = [c for document_id, c in seen.items() if document_id != version["document_id"]]
+    first = min([*seen.values(), this], key=lambda carrier: carrier.first_seen)
+    return Provenance(first=first, others=tuple(others[:CARRIERS_SHOWN]), others_total=len(others))
+
+
+def file_alerts(
+    db: Database,
+    made: list[NewAlert],
+    rules: Mapping[str, Rule],
+    result: MatchResult,
+    version: Row,
+    *,
+    at: float,
+) -> list[int]:
+    """Store each alert to send now, or hold it for a digest or a follow-up; returns the ids to send.
+
+    Run inside the match transaction, so concurrent matches of copies of one statement take turns.
+    """
+    send_now = []
+    for made_alert in made:
+        alert = made_alert
+        rule = rules[alert.rule]
+        if rule.digest is not None:
+            bundle, due = _digest_window(rule, at)
+            _hold(db, alert, result, (bundle, due, "digest"))
+            continue
+        first = _first_alert(db, alert, version, at)
+        if first is not None and first["version_id"] == alert.version_id:
+            continue  # this match ran before
+        if first is not None and first["document_id"] != version["document_id"]:
+            bundle, due = _follow_up_window(first, at)
+            _hold(db, alert, result, (bundle, due, "follow-up"))
+            continue
+        if first is not None and first["key"] == alert.key:
+            # The document went back to a text it had (an edit undone, then made again): still an edit.
+            alert = replace(alert, key=f"{alert.key}:v{alert.version_id}")
+        alert_id = alerts.create_alert(db, alert, at)
+        if alert_id is not None:
+            send_now.append(alert_id)
+    return send_now
+
+
+def _first_alert(db: Database, alert: NewAlert, version: Row, at: float) -> Row | None:
+    """The alert this one repeats: the same key, or (except for edits) the statement's recent first."""
+    same = alerts.alert_by_key(db, alert.key)
+    if same is not None or alert.event == Relation.CHANGED or alert.statement_group is None:
+        return same
+    first = alerts.first_group_alert(
+        db, alert.rule, alert.statement_group, alert.event, since=at - FOLLOW_UP_SECONDS
+    )
+    return first if first is not None and first["document_id"] != version["document_id"] else None
+
+
+def _digest_window(rule: Rule, at: float) -> tuple[str, float]:
+    """The digest bundle of a rule for the window (UTC hour or day) holding `at`, and its end."""
+    period = DIGEST_SECONDS[rule.digest or "daily"]
+    start = at // period * period
+    return f"digest:{rule.name}:{rule.digest}:{int(start)}", start + period
+
+
+def _follow_up_window(first: Row, at: float) -> tuple[str, float]:
+    """The follow-up bundle of a first alert for the window (from its creation) holding `at`."""
+    index = int((at - float(first["created_at"])) // FOLLOW_UP_SECONDS)
+    return f"follow-up:{first['id']}:{index}", float(first["created_at"]) + (index + 1) * FOLLOW_UP_SECONDS
+
+
+def _hold(db: Database, alert: NewAlert, result: MatchResult, window: tuple[str, float, str]) -> None:
+    """Keep an alert for the bundle, due time and kind of `window`."""
+    bundle, due, kind = window
+    held = HeldAlert(
+        key=f"{alert.rule}:v{alert.version_id}:{alert.event}",
+        bundle=bundle,
+        kind=kind,
+        rule=alert.rule,
+        version_id=alert.version_id,
+        event=alert.event,
+        statement_id=result.statement_id,
+        coverage=result.coverage,
+        tags=alert.tags,
+        due_at=due,
+    )
+    if alerts.hold(db, held):
+        log.info("%s held for %s", alert.key, bundle, extra={"version_id": alert.version_id})

@@ -1,21 +1,70 @@
-"""Sending an alert through apprise; the secret URLs stay in the apprise config file."""
+"""Sending alerts through apprise, one target at a time; the secret URLs stay in the apprise config file.
+
+Each target matching the rule's tags gets the body in its own format (HTML for email, Markdown for chat
+services, plain text for the rest) and has its own delivery record, keyed by a name that holds no
+secret. A retry sends only to the targets not reached yet, so nobody receives an alert twice.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import apprise
-from apprise.result import AppriseResultStatus
+from apprise.plugins.email import NotifyEmail
 
-from communique.errors import TransientError
+from communique.errors import PermanentError, TransientError
+from storage import alerts
+from storage.database import Database, now
+from workers.render import Message
+
+log = logging.getLogger(__name__)
+
+# A worker sending to a target holds it this long; one that died mid-send is replaced after it.
+CLAIM_SECONDS = 600.0
 
 
-def send(config_path: Path, tags: list[str], title: str, body: str) -> None:
-    """Deliver to every apprise target with one of `tags`; TransientError when it did not get through.
+@dataclass(frozen=True)
+class Target:
+    """One apprise service from the config file, named without its secrets."""
 
-    A PARTIAL result (some targets reached, some not) is retried whole for now, so the targets that
-    were reached may receive the alert twice; per-target delivery records are the rules issue's work.
-    """
+    key: str  # scheme and a hash of the URL with its secrets masked: "mailto:3f2a…"
+    service: Any  # apprise's NotifyBase (apprise is untyped)
+
+    @property
+    def body_format(self) -> apprise.NotifyFormat:
+        """The format we send: HTML to email, text where the target wants text, Markdown otherwise."""
+        wanted = self.service.resolve_format(None)  # the service's default, or the URL's ?format=
+        if wanted == apprise.NotifyFormat.TEXT:
+            return apprise.NotifyFormat.TEXT
+        if wanted == apprise.NotifyFormat.HTML and isinstance(self.service, NotifyEmail):
+            return apprise.NotifyFormat.HTML
+        # Chat services take Markdown; one that only takes HTML gets it converted by apprise, which
+        # is safer than our email HTML (tables) that most chat services reject.
+        return apprise.NotifyFormat.MARKDOWN
+
+
+def body_for(message: Message, body_format: apprise.NotifyFormat) -> str:
+    """The body of a message in one format."""
+    if body_format == apprise.NotifyFormat.HTML:
+        return message.html
+    if body_format == apprise.NotifyFormat.MARKDOWN:
+        return message.markdown
+    return message.text
+
+
+def target_key(service: Any) -> str:
+    """A stable name for a target that reveals nothing secret (passwords and tokens are masked)."""
+    masked = str(service.url(privacy=True))
+    digest = hashlib.sha256(masked.encode("utf-8")).hexdigest()[:16]
+    return f"{masked.split('://', 1)[0]}:{digest}"
+
+
+def targets(config_path: Path, tags: list[str]) -> list[Target]:
+    """The targets in the apprise config with one of `tags`; TransientError when there are none."""
     if not config_path.exists():
         raise TransientError(f"apprise config {config_path} does not exist")
     config = apprise.AppriseConfig()
@@ -23,9 +72,63 @@ def send(config_path: Path, tags: list[str], title: str, body: str) -> None:
         raise TransientError(f"apprise config {config_path} could not be read")
     notifier = apprise.Apprise()
     notifier.add(config)
-    with notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT, tag=tags) as result:
-        status = result.status
-    if status == AppriseResultStatus.NOMATCH:
+    found: dict[str, Target] = {}
+    for service in notifier.find(tag=tags):
+        key = target_key(service)
+        found.setdefault(key, Target(key, service))  # the same URL listed twice is one target
+    if not found:
         raise TransientError(f"no notification target in {config_path} has any of the tags {tags}")
-    if status != AppriseResultStatus.SUCCESS:
-        raise TransientError(f"delivery to the targets tagged {tags} failed: {status.name}")
+    return list(found.values())
+
+
+def send_to(target: Target, message: Message) -> None:
+    """Send one message to one target; TransientError when it did not get through."""
+    body_format = target.body_format
+    body = body_for(message, body_format)
+    if not body.strip():
+        raise PermanentError(f"refusing to send an empty message: {message.title!r}")
+    try:
+        ok = target.service.notify(body=body, title=message.title, body_format=body_format)
+    except Exception as exc:  # a plugin's own failure is this target's failure, not the job's
+        # Only the type: a plugin's message may quote its URL, secrets included.
+        raise TransientError(f"{target.key}: {type(exc).__name__}") from exc
+    if not ok:
+        raise TransientError(f"{target.key}: delivery failed")
+
+
+def send(config_path: Path, tags: list[str], message: Message) -> None:
+    """Send to every target with one of `tags`, without records (`notify test`); raise if any failed."""
+    failed = []
+    for target in targets(config_path, tags):
+        try:
+            send_to(target, message)
+        except TransientError as exc:
+            failed.append(str(exc))
+    if failed:
+        raise TransientError("; ".join(failed))
+
+
+def deliver(db: Database, alert_id: int, config_path: Path, tags: list[str], message: Message) -> None:
+    """Deliver a stored alert to each of its targets not reached yet, recording every attempt.
+
+    The alert is delivered once every target is; TransientError names the targets still to reach.
+    """
+    failed: list[str] = []
+    for target in targets(config_path, tags):
+        if alerts.target_delivered(db, alert_id, target.key):
+            continue
+        if not alerts.claim_target(db, alert_id, target.key, until=now() + CLAIM_SECONDS):
+            failed.append(f"{target.key}: being sent by another worker")
+            continue
+        try:
+            send_to(target, message)
+        except TransientError as exc:
+            alerts.record_attempt(db, alert_id, target.key, ok=False, error=str(exc))
+            log.warning("alert %d not delivered to %s: %s", alert_id, target.key, exc)
+            failed.append(str(exc))
+            continue
+        alerts.record_attempt(db, alert_id, target.key, ok=True)
+        log.info("alert %d delivered to %s", alert_id, target.key, extra={"alert_id": alert_id})
+    if failed:
+        raise TransientError(f"alert {alert_id} not delivered to every target: {'; '.join(failed)}")
+    alerts.mark_delivered(db, alert_id)

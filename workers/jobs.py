@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 import logging
 
-from communique.errors import PermanentError, TransientError
+from communique.errors import PermanentError
 from communique.model import FetchState, JobQueue, Stage
 from communique.settings import Settings
 from storage import alerts, documents, fetches
+from storage.database import now
 from storage.documents import DocumentMeta
 from workers import delivery
-from workers.alerting import alerts_for
+from workers.alerting import alerts_for, file_alerts, provenance_of
 from workers.context import bind_once, current
 from workers.corpus import learn
 from workers.engine import relate
 from workers.extraction import extract_article
 from workers.queue import EmbeddedQueue, RedisQueue
+from workers.render import Message
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,8 @@ def match(version_id: int) -> None:
         title=version["title"],
         previous=previous["text"].split("\n") if previous else None,
     )
-    new_alerts = alerts_for(result, version, ctx.rules)
+    rules = ctx.rules
+    new_alerts = alerts_for(result, version, rules, provenance_of(ctx.db, result, version))
     with ctx.db.transaction():
         alerts.save_match(
             ctx.db,
@@ -68,28 +71,23 @@ def match(version_id: int) -> None:
             coverage=result.coverage,
             result=result.to_json(),
         )
-        alert_ids = [alerts.create_alert(ctx.db, alert) for alert in new_alerts]
+        by_name = {rule.name: rule for rule in rules}
+        alert_ids = file_alerts(ctx.db, new_alerts, by_name, result, version, at=now())
     learn(ctx.db, version, result)
     log.info("%s is %s", version["url"], result.relation, extra={"version_id": version_id})
     for alert_id in alert_ids:
-        if alert_id is not None:
-            ctx.queue.enqueue(Stage.NOTIFY, alert_id)
+        ctx.queue.enqueue(Stage.NOTIFY, alert_id)
 
 
 def notify(alert_id: int) -> None:
-    """Deliver a stored alert unless it was delivered already; each attempt is recorded."""
+    """Deliver a stored alert to each of its targets not reached yet; each attempt is recorded."""
     ctx = current()
     row = alerts.alert(ctx.db, alert_id)
     if row is None or row["delivered_at"] is not None:
         return
-    try:
-        delivery.send(
-            ctx.settings.apprise_config_path, json.loads(row["tags"]), row["title"], row["body_text"]
-        )
-    except TransientError as exc:
-        alerts.record_delivery(ctx.db, alert_id, ok=False, error=str(exc))
-        raise
-    alerts.record_delivery(ctx.db, alert_id, ok=True)
+    markdown = row["body_markdown"] or row["body_text"]  # alerts stored before Markdown bodies
+    message = Message(row["title"], row["body_text"], markdown, row["body_html"])
+    delivery.deliver(ctx.db, alert_id, ctx.settings.apprise_config_path, json.loads(row["tags"]), message)
 
 
 JOBS = {Stage.EXTRACT: extract, Stage.MATCH: match, Stage.NOTIFY: notify}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import sys
 
 import click
@@ -28,17 +29,21 @@ def notify() -> None:
 def test(tag: str) -> None:
     """Send a short test notification to every target with TAG in the apprise config file.
 
+    Each target gets the message in its format (HTML for email, Markdown for chat, text otherwise).
     The config file is COMMUNIQUE_APPRISE_CONFIG (default data/apprise.yml); exits 1 when the
-    notification did not get through.
+    notification did not get through to every target.
 
     \b
     Example:
       communique notify test analysts
     """
     from workers.delivery import send
+    from workers.render import Message
 
+    body = TEST_BODY.format(tag=tag)
+    message = Message(TEST_TITLE, body, body, f"<p>{html.escape(body)}</p>")
     try:
-        send(Settings().apprise_config_path, [tag], TEST_TITLE, TEST_BODY.format(tag=tag))
+        send(Settings().apprise_config_path, [tag], message)
     except TransientError as exc:
         click.echo(f"not sent: {exc}", err=True)
         sys.exit(1)

@@ -17,6 +17,7 @@ from communique.sources import Source, load_sources
 from storage.database import Database, open_database
 from storage.fetches import sync_sources
 from storage.work import unfinished
+from workers.bundles import close_due
 from workers.corpus import import_on_first_run
 
 # workers.jobs is imported here, before RQ forks work horses, so they find the job code loaded.
@@ -51,7 +52,9 @@ def prepare(settings: Settings, source_ids: tuple[str, ...] = ()) -> Service:
 
 
 def requeue_unfinished(db: Database, queue: JobQueue) -> int:
-    """Queue again whatever storage shows as unfinished; returns how many jobs."""
+    """Close the digest and follow-up windows that are over, then queue again whatever storage shows
+    as unfinished (their alerts included); returns how many jobs."""
+    close_due(db)
     work = unfinished(db)
     for stage, item_id in work:
         queue.enqueue(stage, item_id)
@@ -61,7 +64,8 @@ def requeue_unfinished(db: Database, queue: JobQueue) -> int:
 
 
 def start_sweeper(settings: Settings, queue: JobQueue, stop: threading.Event) -> threading.Thread:
-    """Every SWEEP_SECONDS, queue unfinished work again (failed deliveries are retried this way)."""
+    """Every SWEEP_SECONDS, send the bundles that are due and queue unfinished work again (failed
+    deliveries are retried this way)."""
 
     def sweep() -> None:
         db = open_database(settings)

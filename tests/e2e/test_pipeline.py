@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
+from communique.settings import Settings
+from storage.database import open_database
 from tests.conftest import ROOT, free_port, run_cli
 from tests.e2e.site import ARTICLE_PATH, NewsSite
+from workers.bundles import close_due
 
 pytestmark = pytest.mark.e2e
 
@@ -26,6 +29,15 @@ rules:
     events: [new, changed]
     keywords: [Tuyên bố chung, Совместное заявление, joint statement]
     notify: [analysts]
+"""
+# The shipped default's second half: copies of known statements go to a daily digest.
+COPIES_RULE = """
+  - name: vn-ru-joint-statement-copies
+    events: [reprint, translation, excerpt]
+    keywords: [Tuyên bố chung, Совместное заявление, joint statement]
+    notify: [analysts]
+    format: summary
+    digest: daily
 """
 
 
@@ -189,3 +201,35 @@ def test_work_lost_from_redis_is_found_again_in_storage(
     assert len(site.wait_for_alerts(1, timeout=10)) == 1
     poll(environment)
     assert len(site.alerts) == 1
+
+
+def test_copies_wait_for_the_daily_digest_sent_when_its_window_is_over(
+    site: NewsSite, tmp_path: Path
+) -> None:
+    environment = build_environment(tmp_path, site, None)
+    rules = Path(environment["COMMUNIQUE_RULES_DIR"]) / "joint-statements.yaml"
+    rules.write_text(RULES + COPIES_RULE, encoding="utf-8")
+    site.set_version(1)
+    poll(environment)  # the original is a copy of a known statement: no alert now, held for the digest
+    assert site.alerts == []
+    assert json.loads(communique(environment, "status", "--json"))["held_alerts"] == 1
+    db = open_database(Settings(data_dir=Path(environment["COMMUNIQUE_DATA_DIR"]), database_url=None))
+    [held] = db.rows("SELECT event, due_at FROM held_alerts")
+    assert held["event"] in {"reprint", "excerpt"}
+    poll(environment)  # the window is not over: still nothing
+    assert site.alerts == []
+
+    # The sweep with its clock at the end of the day (instead of waiting for it), then the service's
+    # next pass delivers the digest it made.
+    [digest_id] = close_due(db, at=float(held["due_at"]))
+    db.close()
+    poll(environment)
+    [digest] = site.wait_for_alerts(1, timeout=10)
+    assert digest["title"].startswith("[communique] daily digest, vn-ru-joint-statement-copies: 1 page(s)")
+    assert site.article_url in digest["message"]
+    assert f"{held['event']}, of " in digest["message"]  # relation and statement
+    poll(environment)
+    assert len(site.alerts) == 1
+    report = json.loads(communique(environment, "status", "--json"))
+    assert (report["held_alerts"], report["undelivered_alerts"]) == (0, 0)
+    assert digest_id > 0
