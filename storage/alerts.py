@@ -44,8 +44,8 @@ def save_match(
 def create_alert(db: Database, alert: NewAlert) -> int | None:
     """Store an alert; returns its id, or None when an alert with that key exists already."""
     return db.insert(
-        "INSERT OR IGNORE INTO alerts (key, rule, version_id, event, tags, title, body_text, body_html, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO alerts (key, rule, version_id, event, tags, title, body_text, body_html, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id",
         (
             alert.key,
             alert.rule,

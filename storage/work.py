@@ -35,4 +35,9 @@ def status(db: Database) -> dict[str, object]:
             "FROM sources ORDER BY id"
         )
     ]
-    return {"counts": counts, "undelivered_alerts": int(pending["n"]) if pending else 0, "sources": sources}
+    return {
+        "database": db.label,
+        "counts": counts,
+        "undelivered_alerts": int(pending["n"]) if pending else 0,
+        "sources": sources,
+    }
