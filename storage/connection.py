@@ -64,6 +64,9 @@ class Database(ABC):
     def insert(self, sql: str, params: Sequence[Any] = ()) -> int | None:
         """Run one INSERT ending in `RETURNING id`; the new id, or None when nothing was inserted
         (ON CONFLICT DO NOTHING)."""
+        if "RETURNING" not in sql.upper():
+            # Without it SQLite would still insert and we would answer None, as if nothing was.
+            raise ValueError(f"insert() needs an INSERT ... RETURNING id: {sql[:80]}")
         found = self.rows(sql, params)
         return int(found[0][0]) if found else None
 

@@ -91,7 +91,12 @@ class PostgresServer:
 
     def _init_cluster(self) -> None:
         if self._as_user:
-            owner = pwd.getpwnam(OS_USER)
+            try:
+                owner = pwd.getpwnam(OS_USER)
+            except KeyError:
+                raise RuntimeError(
+                    f"initdb refuses to run as root and there is no {OS_USER!r} user to run it as"
+                ) from None
             os.chown(self.folder, owner.pw_uid, owner.pw_gid)
         password_file = self.folder / "password"
         password_file.write_text(self.password, encoding="utf-8")

@@ -250,6 +250,12 @@ def test_unsupported_database_url_is_a_config_error(tmp_path: Path) -> None:
     assert "s3cret" not in str(raised.value)
 
 
+def test_insert_needs_returning_id(db: Database) -> None:
+    with pytest.raises(ValueError, match="RETURNING id"):
+        db.insert("INSERT INTO sources (id, kind, url, interval_seconds) VALUES ('a', 'page', 'u', 60)")
+    assert count(db, "sources") == 0
+
+
 def test_transaction_rolls_back_on_error(db: Database) -> None:
     with pytest.raises(RuntimeError), db.transaction():
         db.execute("INSERT INTO sources (id, kind, url, interval_seconds) VALUES ('a', 'page', 'u', 60)")
