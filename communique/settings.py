@@ -16,7 +16,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("data"), description="SQLite database and snapshots live here")
     rules_dir: Path = Field(default=Path("rules"), description="sources.yaml and the watch rules")
     corpus_dir: Path = Field(default=Path("corpus"), description="known statements imported on first run")
-    database_url: str | None = Field(default=None, description="default: sqlite in data_dir")
+    database_url: str | None = Field(
+        default=None,
+        description="sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB; default: sqlite in data_dir",
+        repr=False,  # it may hold a password
+    )
     redis_url: str | None = Field(default=None, description="unset: embedded queue in one process")
     apprise_config: Path | None = Field(
         default=None, description="apprise config file with the secret URLs; default data_dir/apprise.yml"

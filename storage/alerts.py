@@ -65,7 +65,8 @@ def create_alert(db: Database, alert: NewAlert, at: float | None = None) -> int 
     """Store an alert (made at `at`, default now); returns its id, or None when its key exists already."""
     return db.insert(
         "INSERT INTO alerts (key, rule, version_id, event, tags, title, body_text, body_html, body_markdown, "
-        "statement_group, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        "statement_group, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (key) DO NOTHING RETURNING id",
         (
             alert.key,
             alert.rule,

@@ -17,15 +17,12 @@ def add_corpus_document(
     origin: str = "file",
 ) -> bool:
     """Add one known text; False if that text (by id or text hash) is already known."""
-    return (
-        db.insert(
-            "INSERT OR IGNORE INTO corpus "
-            "(id, statement_id, language, title, text, text_hash, added_at, origin) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc_id, statement_id, language, title, text, text_hash, now(), origin),
-        )
-        is not None
+    added = db.execute(
+        "INSERT INTO corpus (id, statement_id, language, title, text, text_hash, added_at, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (doc_id, statement_id, language, title, text, text_hash, now(), origin),
     )
+    return added == 1
 
 
 def corpus_size(db: Database) -> int:

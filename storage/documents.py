@@ -24,9 +24,10 @@ def upsert_document(db: Database, meta: DocumentMeta) -> int:
     db.execute(
         "INSERT INTO documents (url, source_id, title, language, published, updated, first_seen, last_seen) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
-        "title = COALESCE(excluded.title, title), language = COALESCE(excluded.language, language), "
-        "published = COALESCE(published, excluded.published), "
-        "updated = COALESCE(excluded.updated, updated), last_seen = excluded.last_seen",
+        "title = COALESCE(excluded.title, documents.title), "
+        "language = COALESCE(excluded.language, documents.language), "
+        "published = COALESCE(documents.published, excluded.published), "
+        "updated = COALESCE(excluded.updated, documents.updated), last_seen = excluded.last_seen",
         (meta.url, meta.source_id, meta.title, meta.language, meta.published, meta.updated, now(), now()),
     )
     row = db.row("SELECT id FROM documents WHERE url = ?", (meta.url,))
@@ -55,7 +56,7 @@ def add_version_if_changed(
         seq = 1 if latest is None else int(latest["seq"]) + 1
         return db.insert(
             "INSERT INTO versions (document_id, seq, text_hash, text, fetch_id, first_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (document_id, seq, text_hash, text, fetch_id, now()),
         )
 

@@ -89,12 +89,13 @@ def record_fetch(db: Database, fetch: Fetch, body: bytes | None = None, encoding
     with db.transaction():
         if body is not None and fetch.content_hash:
             db.execute(
-                "INSERT OR IGNORE INTO snapshots (content_hash, body, encoding, size) VALUES (?, ?, ?, ?)",
+                "INSERT INTO snapshots (content_hash, body, encoding, size) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (content_hash) DO NOTHING",
                 (fetch.content_hash, zlib.compress(body, 6), encoding, len(body)),
             )
         fetch_id = db.insert(
             "INSERT INTO fetches (source_id, url, status, etag, last_modified, content_hash, bytes, "
-            "elapsed_ms, fetched_at, state, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "elapsed_ms, fetched_at, state, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 fetch.source_id,
                 fetch.url,

@@ -41,6 +41,7 @@ def status(db: Database) -> dict[str, object]:
         )
     ]
     return {
+        "database": db.label,
         "counts": counts,
         "undelivered_alerts": int(pending["n"]) if pending else 0,
         "held_alerts": int(held["n"]) if held else 0,  # waiting for their digest or follow-up window

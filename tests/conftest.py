@@ -1,4 +1,5 @@
-"""Shared fixtures: a real redis-server per session (flushed per test) and a free port finder."""
+"""Shared fixtures: a real redis-server per session (flushed per test), a real PostgreSQL cluster per
+session (a new database per test), storage settings for each database, and a free port finder."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from redis import Redis
 from scrapy.http import HtmlResponse
 
 from communique.model import Stage
+from communique.settings import Settings
+from tests.postgres_server import PostgresServer, postgres_bindir
 from workers.extraction import Article, extract_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,10 +29,15 @@ def need_binary(name: str) -> str:
     """The path of a server binary; a missing one fails the run under CI=true and skips elsewhere."""
     path = shutil.which(name)
     if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{name} is not installed; CI must install it (.ci/run)")
-        pytest.skip(f"{name} is not installed")
+        missing(name)
     return path
+
+
+def missing(name: str) -> NoReturn:
+    """A server the tests need is not installed: a failure under CI=true, a skip elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{name} is not installed; CI must install it (scripts/setup --dev)")
+    pytest.skip(f"{name} is not installed (scripts/setup --dev installs it)")
 
 
 def free_port() -> int:
@@ -83,6 +92,29 @@ def redis_url(redis_server: str) -> str:
     """The session's Redis, flushed for this test."""
     Redis.from_url(redis_server).flushall()
     return redis_server
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster (initdb in a temporary folder) for the whole session."""
+    bindir = postgres_bindir()
+    if bindir is None:
+        missing("PostgreSQL (initdb, postgres)")
+    with PostgresServer(bindir) as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A new, empty database on the session's PostgreSQL, for this test."""
+    return postgres_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def storage_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings naming a fresh database of each kind: SQLite in tmp_path, then PostgreSQL."""
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    return Settings(data_dir=tmp_path, database_url=url)
 
 
 @pytest.fixture(scope="session")

@@ -119,7 +119,11 @@ def status(as_json: bool) -> None:
     from storage.database import open_database
     from storage.work import status as read_status
 
-    report = read_status(open_database(Settings()))
+    db = open_database(Settings())
+    try:
+        report = read_status(db)
+    finally:
+        db.close()
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return
@@ -153,6 +157,7 @@ def _crawl_and_work(settings: Settings, once: bool, source_ids: tuple[str, ...])
 
 def _print_status(report: dict[str, Any]) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in report["counts"].items())
+    click.echo(f"database {report['database']}")
     click.echo(f"{counts}; undelivered alerts {report['undelivered_alerts']}")
     for source in report["sources"]:
         state = f"error ×{source['error_count']}: {source['last_error']}" if source["last_error"] else "ok"

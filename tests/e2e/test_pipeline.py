@@ -1,5 +1,6 @@
 """End to end: the real crawler and workers poll a local site whose article changes, alerts arrive
-over apprise json:// at the same site. Run once on the embedded queue and once on a real Redis."""
+over apprise json:// at the same site. Run once on the embedded queue and once on a real Redis; the
+main scenario also as deployed by docker-compose.yml, on Redis and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -54,6 +55,16 @@ def environment(request: pytest.FixtureRequest, tmp_path: Path, site: NewsSite) 
     return build_environment(tmp_path, site, redis_url)
 
 
+@pytest.fixture(params=["embedded", "redis", "redis+postgres"])
+def any_environment(request: pytest.FixtureRequest, tmp_path: Path, site: NewsSite) -> dict[str, str]:
+    """As `environment`, and also Redis with storage on a real PostgreSQL."""
+    redis_url = request.getfixturevalue("redis_url") if "redis" in request.param else None
+    env = build_environment(tmp_path, site, redis_url)
+    if "postgres" in request.param:
+        env["COMMUNIQUE_DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    return env
+
+
 def build_environment(tmp_path: Path, site: NewsSite, redis_url: str | None) -> dict[str, str]:
     """Rules, apprise config and data folder for one run; Redis when a URL is given."""
     rules = tmp_path / "rules"
@@ -74,6 +85,7 @@ def build_environment(tmp_path: Path, site: NewsSite, redis_url: str | None) -> 
         "COMMUNIQUE_APPRISE_CONFIG": str(apprise_config),
     }
     env.pop("COMMUNIQUE_REDIS_URL", None)
+    env.pop("COMMUNIQUE_DATABASE_URL", None)
     if redis_url is not None:
         env["COMMUNIQUE_REDIS_URL"] = redis_url
     return env
@@ -94,8 +106,9 @@ def poll(env: dict[str, str]) -> None:
 
 
 def test_one_alert_per_text_change_and_none_for_furniture(
-    site: NewsSite, environment: dict[str, str]
+    site: NewsSite, any_environment: dict[str, str]
 ) -> None:
+    environment = any_environment
     site.set_version(1)
     poll(environment)  # original: a reprint of a known statement, no alert
     site.set_version(2)
@@ -124,6 +137,9 @@ def test_one_alert_per_text_change_and_none_for_furniture(
     assert report["counts"]["versions"] == 3  # v1, v3, v4: v2 differed only in furniture
     assert report["undelivered_alerts"] == 0
     assert report["sources"][0]["last_error"] is None
+    if "COMMUNIQUE_DATABASE_URL" in environment:  # everything went to PostgreSQL, no SQLite file
+        assert report["database"].startswith("postgresql://communique:***@")
+        assert not (Path(environment["COMMUNIQUE_DATA_DIR"]) / "communique.sqlite3").exists()
 
 
 def test_alert_delivered_once_the_endpoint_comes_back(site: NewsSite, environment: dict[str, str]) -> None:

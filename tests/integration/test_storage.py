@@ -1,12 +1,17 @@
-"""Tests for the storage package on a real SQLite file: migrations, fetches, versions, alerts, work."""
+"""Tests for the storage package on a real SQLite file and a real PostgreSQL server (each test runs on
+both): migrations, fetches, versions, alerts, work; then what is particular to each database."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,10 +21,11 @@ from communique.errors import ConfigError, TransientError
 from communique.model import FetchState, Stage
 from communique.settings import Settings
 from communique.sources import Source
-from storage import database as database_module
+from storage import schema
+from storage import sqlite as sqlite_module
 from storage.alerts import NewAlert, alert, create_alert, record_delivery, save_match
 from storage.corpus import add_corpus_document, corpus_document, corpus_size, corpus_stamp
-from storage.database import Database, open_database
+from storage.database import Database, SQLiteDatabase, connect, open_database
 from storage.documents import (
     DocumentMeta,
     add_version_if_changed,
@@ -52,9 +58,9 @@ def settings_for(folder: Path) -> Settings:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    """A migrated database in a fresh SQLite file."""
-    database = open_database(settings_for(tmp_path))
+def db(storage_settings: Settings) -> Iterator[Database]:
+    """A migrated database: a fresh SQLite file, then a fresh PostgreSQL database."""
+    database = open_database(storage_settings)
     yield database
     database.close()
 
@@ -111,9 +117,9 @@ def count(db: Database, table: str) -> int:
 # --- database and migrations ---------------------------------------------------------------------
 
 
-def test_migrations_apply_once(tmp_path: Path) -> None:
-    shipped = sorted(int(path.name.split("_", 1)[0]) for path in MIGRATIONS.glob("*.sql"))
-    db = open_database(settings_for(tmp_path))
+def test_migrations_apply_once(storage_settings: Settings) -> None:
+    shipped = sorted({int(path.name.split("_", 1)[0]) for path in MIGRATIONS.glob("*.sql")})
+    db = open_database(storage_settings)
     try:
         applied = [int(row["version"]) for row in db.rows("SELECT version FROM schema_version ORDER BY 1")]
         assert applied == shipped
@@ -124,12 +130,31 @@ def test_migrations_apply_once(tmp_path: Path) -> None:
         db.close()
 
 
-def test_reopening_keeps_data_and_version(tmp_path: Path) -> None:
-    first = open_database(settings_for(tmp_path))
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_each_dialect_runs_its_own_variant_else_the_shared_script(dialect: schema.Dialect) -> None:
+    expected: dict[int, str] = {}
+    for path in sorted(MIGRATIONS.glob("*.sql")):  # NNNN_x.postgres.sql sorts before NNNN_x.sql
+        number, variant = int(path.name.split("_", 1)[0]), path.name.endswith(".postgres.sql")
+        if (variant and dialect == "postgres") or (not variant and number not in expected):
+            expected[number] = path.read_text(encoding="utf-8")
+    assert dict(schema.migrations(dialect)) == expected
+    assert any(".postgres." in path.name for path in MIGRATIONS.iterdir())
+
+
+def test_postgres_schema_has_no_real_or_blob_columns() -> None:
+    """REAL is float4 on PostgreSQL (timestamps would lose seconds) and BLOB does not exist there."""
+    for number, script in schema.migrations("postgres"):
+        for statement in schema.statements(script):
+            words = set(re.findall(r"[A-Z]+", statement))
+            assert not words & {"REAL", "BLOB", "AUTOINCREMENT"}, f"{number:04d}: {statement}"
+
+
+def test_reopening_keeps_data_and_version(storage_settings: Settings) -> None:
+    first = open_database(storage_settings)
     sync_sources(first, [Source(id="a", kind="page", url="https://example.org/")])
     version_number = first.migrate()
     first.close()
-    second = open_database(settings_for(tmp_path))
+    second = open_database(storage_settings)
     try:
         assert second.migrate() == version_number
         assert [row["id"] for row in second.rows("SELECT id FROM sources")] == ["a"]
@@ -140,28 +165,52 @@ def test_reopening_keeps_data_and_version(tmp_path: Path) -> None:
 def test_concurrent_first_migrations_do_not_collide(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two processes (crawler and worker) starting together on a fresh file both migrate it."""
     path = tmp_path / "communique.sqlite3"
-    ours, theirs = Database(path), Database(path)
-    shipped = database_module._migrations
+    ours, theirs = SQLiteDatabase(path), SQLiteDatabase(path)
+    shipped = schema.migrations
     raced = []
 
-    def other_process_wins() -> list[tuple[int, str]]:
+    def other_process_wins(dialect: schema.Dialect) -> list[tuple[int, str]]:
         # Called by `ours` after it has read the schema version: the other process migrates first.
         if not raced:
             raced.append(True)
             theirs.migrate()
-        return shipped()
+        return shipped(dialect)
 
-    monkeypatch.setattr(database_module, "_migrations", other_process_wins)
+    monkeypatch.setattr(schema, "migrations", other_process_wins)
     try:
         assert ours.migrate() == theirs.migrate()
         assert raced
-        assert count(ours, "schema_version") == len(shipped())
+        assert count(ours, "schema_version") == len(shipped("sqlite"))
     finally:
         ours.close()
         theirs.close()
 
 
-def test_wal_mode_is_on_in_the_file(db: Database) -> None:
+def test_processes_starting_together_migrate_once(storage_settings: Settings) -> None:
+    """Several processes migrate a fresh database at the same moment (threads, one connection each)."""
+    start = threading.Barrier(4)
+
+    def migrate_with_the_others() -> int:
+        db = connect(storage_settings)
+        try:
+            start.wait()
+            return db.migrate()
+        finally:
+            db.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        versions = list(pool.map(lambda _: migrate_with_the_others(), range(4)))
+    shipped = schema.migrations("sqlite")
+    assert versions == [shipped[-1][0]] * 4
+    db = connect(storage_settings)
+    try:
+        assert count(db, "schema_version") == len(shipped)
+    finally:
+        db.close()
+
+
+def test_wal_mode_is_on_in_the_file(tmp_path: Path) -> None:
+    db = SQLiteDatabase(tmp_path / "communique.sqlite3")
     mode = db.row("PRAGMA journal_mode")
     assert mode is not None
     assert mode[0] == "wal"
@@ -171,17 +220,24 @@ def test_wal_mode_is_on_in_the_file(db: Database) -> None:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         other.close()
+        db.close()
 
 
-def test_default_path_is_in_data_dir(tmp_path: Path, db: Database) -> None:
-    assert db.path == tmp_path / "communique.sqlite3"
-    assert db.path.exists()
+def test_default_path_is_in_data_dir(tmp_path: Path) -> None:
+    db = open_database(settings_for(tmp_path))
+    try:
+        assert isinstance(db, SQLiteDatabase)
+        assert db.path == tmp_path / "communique.sqlite3"
+        assert db.path.exists()
+    finally:
+        db.close()
 
 
 def test_sqlite_url_is_used(tmp_path: Path) -> None:
     target = tmp_path / "elsewhere" / "db.sqlite3"
     db = open_database(Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{target}"))
     try:
+        assert isinstance(db, SQLiteDatabase)
         assert db.path == target
         assert target.exists()
     finally:
@@ -189,8 +245,15 @@ def test_sqlite_url_is_used(tmp_path: Path) -> None:
 
 
 def test_unsupported_database_url_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="postgresql"):
-        open_database(Settings(data_dir=tmp_path, database_url="postgresql://db/communique"))
+    with pytest.raises(ConfigError, match=r"'mysql'.*postgresql://") as raised:
+        open_database(Settings(data_dir=tmp_path, database_url="mysql://user:s3cret@db/communique"))
+    assert "s3cret" not in str(raised.value)
+
+
+def test_insert_needs_returning_id(db: Database) -> None:
+    with pytest.raises(ValueError, match="RETURNING id"):
+        db.insert("INSERT INTO sources (id, kind, url, interval_seconds) VALUES ('a', 'page', 'u', 60)")
+    assert count(db, "sources") == 0
 
 
 def test_transaction_rolls_back_on_error(db: Database) -> None:
@@ -201,8 +264,9 @@ def test_transaction_rolls_back_on_error(db: Database) -> None:
 
 
 def test_locked_database_is_a_transient_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(database_module, "BUSY_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(sqlite_module, "BUSY_TIMEOUT_S", 0.05)
     db = open_database(settings_for(tmp_path))
+    assert isinstance(db, SQLiteDatabase)
     holder = sqlite3.connect(db.path, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")
@@ -231,10 +295,11 @@ def test_record_fetch_stores_a_compressed_snapshot(db: Database) -> None:
     assert snapshot(db, row["content_hash"]) == (body, "utf-8")
 
 
-@pytest.fixture(scope="module")
-def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """One database for every example of a property test."""
-    database = open_database(settings_for(tmp_path_factory.mktemp("property")))
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def shared_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One database of each kind for every example of a property test."""
+    url = request.getfixturevalue("postgres_server").new_database() if request.param == "postgres" else None
+    database = open_database(Settings(data_dir=tmp_path_factory.mktemp("property"), database_url=url))
     yield database
     database.close()
 
@@ -478,7 +543,8 @@ def test_the_corpus_stamp_changes_when_a_text_is_added(db: Database) -> None:
 
 
 def test_corpus_paragraphs_table_is_gone_after_migration(db: Database) -> None:
-    assert db.row("SELECT name FROM sqlite_master WHERE name = 'corpus_paragraphs'") is None
+    with pytest.raises((sqlite3.OperationalError, psycopg.errors.UndefinedTable), match="corpus_paragraphs"):
+        db.rows("SELECT * FROM corpus_paragraphs")
 
 
 # --- unfinished work and status ------------------------------------------------------------------

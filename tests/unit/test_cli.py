@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,27 @@ def test_docker_compose_is_valid_and_runs_our_commands() -> None:
         assert command in cli.commands, f"service {name} runs unknown command {command!r}"
         assert service["environment"]["COMMUNIQUE_REDIS_URL"].startswith("redis://")
     assert "--appendonly" in compose["services"]["redis"]["command"]
+
+
+def test_docker_compose_stores_in_postgres_with_the_password_from_the_environment() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    postgres = compose["services"]["postgres"]
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    volume = next(v for v in postgres["volumes"] if v.endswith(":/var/lib/postgresql/data"))
+    assert volume.split(":")[0] in compose["volumes"]
+    server = postgres["environment"]
+    assert server["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD")  # from the environment or .env
+    for name in ("crawler", "worker"):
+        service = compose["services"][name]
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+        url = service["environment"]["COMMUNIQUE_DATABASE_URL"]
+        match = re.fullmatch(r"postgresql://(\w+):(\$\{POSTGRES_PASSWORD[^}]*\})@postgres:5432/(\w+)", url)
+        assert match is not None, url
+        assert (match[1], match[2], match[3]) == (
+            server["POSTGRES_USER"],
+            server["POSTGRES_PASSWORD"],
+            server["POSTGRES_DB"],
+        )
 
 
 def test_status_on_an_empty_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -56,9 +56,9 @@ def queue() -> RecordingQueue:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    """A migrated database holding the test sources."""
-    database = open_database(Settings(data_dir=tmp_path, database_url=None))
+def db(storage_settings: Settings) -> Iterator[Database]:
+    """A migrated database holding the test sources: SQLite, then PostgreSQL."""
+    database = open_database(storage_settings)
     sync_sources(database, [PAGE, ATOM, RSS])
     yield database
     database.close()
