@@ -67,6 +67,8 @@ def _source_pattern(pattern: str) -> str:
 def _has_words(phrase: str) -> str:
     if not match_key(phrase):
         raise ValueError(f"a keyword without letters or digits matches every text: {phrase!r}")
+    if "*" in phrase.rstrip()[:-1]:
+        raise ValueError(f"'*' only ends a keyword (its last word's prefix, as in Вьетнам*): {phrase!r}")
     return phrase
 
 
@@ -107,7 +109,10 @@ Group = Annotated[
 
 @functools.lru_cache(maxsize=4096)
 def _phrase_key(phrase: str) -> str:
-    return f" {match_key(phrase)} "
+    """What to look for in a padded text key: the whole words, or with a final `*` a word's start."""
+    # Whole words, so that "joint statement" is not found in "disjoint statements"; "Вьетнам*" is also
+    # found in "Вьетнама", "Вьетнаму" (Russian and other inflected languages).
+    return f" {match_key(phrase)}" + ("" if phrase.rstrip().endswith("*") else " ")
 
 
 class Keywords(BaseModel):
