@@ -55,8 +55,11 @@ def _party_code(code: str) -> str:
     return code
 
 
+_SOURCE_GLOB_CHARS: Final = r"[a-z0-9*?\[\]!._-]+"  # a source id's characters and fnmatch's
+
+
 def _source_pattern(pattern: str) -> str:
-    if not re.fullmatch(r"[a-z0-9*?\[\]!._-]+", pattern):
+    if not re.fullmatch(_SOURCE_GLOB_CHARS, pattern):
         raise ValueError(
             f"{pattern!r} is neither a source id (lowercase letters, digits, '.', '_', '-') nor a glob of "
             "ids (with *, ? or [...])"
@@ -91,7 +94,9 @@ def _compiles(pattern: str) -> str:
     return pattern
 
 
-SourcePattern = Annotated[str, AfterValidator(_source_pattern)]
+SourcePattern = Annotated[
+    str, AfterValidator(_source_pattern), Field(json_schema_extra={"pattern": f"^{_SOURCE_GLOB_CHARS}$"})
+]
 LanguageCode = Annotated[str, AfterValidator(_language_code), Field(pattern=r"^[a-z]{2}$")]
 PartyCode = Annotated[str, AfterValidator(_party_code), Field(json_schema_extra={"enum": sorted(COUNTRIES)})]
 Phrase = Annotated[str, AfterValidator(_has_words)]
@@ -127,6 +132,10 @@ class Keywords(BaseModel):
         "phrase in each language) or one phrase",
     )
 
+    def is_set(self) -> bool:
+        """Whether there is any condition at all."""
+        return bool(self.any or self.all)
+
     def matches(self, key: str) -> bool:
         """Whether a text, as ` {match_key(text)} ` (padded so phrases match whole words), qualifies."""
         if self.any and not _has_any(self.any, key):
@@ -145,6 +154,10 @@ class Patterns(BaseModel):
 
     any: list[Pattern] = Field(default_factory=list, description="at least one of these must match")
     all: list[Pattern] = Field(default_factory=list, description="every one of these must match")
+
+    def is_set(self) -> bool:
+        """Whether there is any condition at all."""
+        return bool(self.any or self.all)
 
     def matches(self, text: str) -> bool:
         """Whether the normalised text (`communique.text.normalise`) qualifies."""

@@ -76,8 +76,9 @@ class Rule(BaseModel):
     keywords: KeywordsField = Field(
         default_factory=Keywords,
         description="whole words or phrases (case, punctuation, accents and Vietnamese tone placement "
-        "normalised). A list: any of them. A mapping: `any` (one of them) and `all` (each group must "
-        "match; a group lists synonyms, e.g. one phrase per language); empty: any text",
+        "normalised; a final * matches a word's start: Вьетнам*). A list: any of them. A mapping: "
+        "`any` (one of them) and `all` (each group must match; a group lists synonyms, e.g. one phrase "
+        "per language); empty: any text",
     )
     patterns: PatternsField = Field(
         default_factory=Patterns,
@@ -119,8 +120,8 @@ class Rule(BaseModel):
                 self.min_coverage is None
                 or (event.coverage is not None and event.coverage >= self.min_coverage)
             )
-            and self.keywords.matches(event.key)
-            and self.patterns.matches(event.normalised)
+            and (not self.keywords.is_set() or self.keywords.matches(event.key))
+            and (not self.patterns.is_set() or self.patterns.matches(event.normalised))
         )
 
     def wants_source(self, source_id: str) -> bool:
