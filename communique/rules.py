@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import fnmatch
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from communique.errors import ConfigError
 from communique.model import Relation
+from communique.rule_filters import (
+    Keywords,
+    KeywordsField,
+    LanguageCode,
+    PartyCode,
+    Patterns,
+    PatternsField,
+    SourcePattern,
+)
 from communique.statements import Genre
-from communique.text import match_key
+from communique.text import match_key, normalise
 from communique.yaml_files import load_model, locate
 
 
@@ -30,23 +41,62 @@ class Event:
     new_paragraphs: int = 0
     changed_paragraphs: int = 0
 
+    @functools.cached_property
+    def key(self) -> str:
+        """The text's match key padded with spaces, so that keywords match whole words only."""
+        # Computed once per event however many rules look: "joint statement" not in "disjoint …".
+        return f" {match_key(self.text)} "
+
+    @functools.cached_property
+    def normalised(self) -> str:
+        """The normalised text (one paragraph per line) that patterns search."""
+        return normalise(self.text)
+
 
 class Rule(BaseModel):
-    """One watch rule: events on documents whose text has one of the keywords go to the tags."""
+    """One watch rule: the match events it wants, filters that must all hold, and whom to tell."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     events: list[Relation] = Field(min_length=1, description="match relations that fire this rule")
-    keywords: list[str] = Field(
+    sources: list[SourcePattern] = Field(
         default_factory=list,
-        description="any of these whole words or phrases must occur (case, punctuation, accents "
-        "normalised); empty: any text",
+        description="source ids from sources.yaml or shell globs (`vietnamplus-*`, `*-en`); "
+        "empty: every source",
     )
-    sources: list[str] = Field(default_factory=list, description="source ids; empty: every source")
+    languages: list[LanguageCode] = Field(
+        default_factory=list,
+        description="ISO 639-1 codes of the text's main language (vi, ru, en); empty: any",
+    )
     genre: list[Genre] = Field(default_factory=list, description="joint_statement | news | other; empty: any")
-    parties: list[str] = Field(
+    parties: list[PartyCode] = Field(
         default_factory=list, description="ISO codes that must all be parties, e.g. [VN, RU]; empty: any"
+    )
+    keywords: KeywordsField = Field(
+        default_factory=Keywords,
+        description="whole words or phrases (case, punctuation, accents and Vietnamese tone placement "
+        "normalised; a final * matches a word's start: Вьетнам*). A list: any of them. A mapping: "
+        "`any` (one of them) and `all` (each group must match; a group lists synonyms, e.g. one phrase "
+        "per language); empty: any text",
+    )
+    patterns: PatternsField = Field(
+        default_factory=Patterns,
+        description="RE2 regular expressions searched in the normalised text (one paragraph per line, "
+        "quotes, dashes and spaces plain), case-insensitive unless `(?-i)`. A list: any of them; a "
+        "mapping: `any` (one of them) and `all` (each of them); empty: any text",
+    )
+    min_new_paragraphs: int = Field(
+        default=0,
+        ge=0,
+        description="at least this many paragraphs new or edited in this version (removed ones do not count)",
+    )
+    min_coverage: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="at least this share (0 to 1) of the matched known statement present; events without "
+        "a matched statement (`new`) then never fire",
     )
     notify: list[str] = Field(min_length=1, description="apprise tags, resolved in the apprise config")
     format: Literal["full", "summary"] = Field(
@@ -57,26 +107,26 @@ class Rule(BaseModel):
     )
 
     def fires(self, event: Event) -> bool:
-        """Whether this rule wants an alert for this event."""
-        if event.relation not in self.events or (self.sources and event.source_id not in self.sources):
-            return False
-        if self.genre and event.genre not in self.genre:
-            return False
-        if not set(self.parties) <= set(event.parties):
-            return False
-        if not self.keywords:
-            return True
-        # Padded with spaces so that keywords match whole words: "joint statement" not in "disjoint".
-        key = f" {match_key(event.text)} "
-        return any(f" {match_key(word)} " in key for word in self.keywords)
+        """Whether this rule wants an alert for this event: its event and every filter it sets hold."""
+        # Cheapest first; the text filters run only on events that pass the rest.
+        return (
+            event.relation in self.events
+            and self.wants_source(event.source_id)
+            and (not self.languages or event.language in self.languages)
+            and (not self.genre or event.genre in self.genre)
+            and set(self.parties) <= set(event.parties)
+            and event.new_paragraphs + event.changed_paragraphs >= self.min_new_paragraphs
+            and (
+                self.min_coverage is None
+                or (event.coverage is not None and event.coverage >= self.min_coverage)
+            )
+            and (not self.keywords.is_set() or self.keywords.matches(event.key))
+            and (not self.patterns.is_set() or self.patterns.matches(event.normalised))
+        )
 
-    @field_validator("keywords")
-    @classmethod
-    def _keywords_have_words(cls, keywords: list[str]) -> list[str]:
-        empty = [word for word in keywords if not match_key(word)]
-        if empty:
-            raise ValueError(f"keywords without letters or digits match every text: {empty}")
-        return keywords
+    def wants_source(self, source_id: str) -> bool:
+        """Whether a source id is one of `sources` (or matches one of its globs); any with no sources."""
+        return not self.sources or any(fnmatch.fnmatchcase(source_id, pattern) for pattern in self.sources)
 
 
 class RulesFile(BaseModel):
@@ -114,3 +164,14 @@ def rules_schema() -> dict[str, Any]:
     schema = RulesFile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+def unmatched_sources(rules: Iterable[Rule], source_ids: Iterable[str]) -> list[str]:
+    """Warnings for `sources` entries of rules that name no configured source (typos, removed sources)."""
+    known = list(source_ids)
+    return [
+        f"rule {rule.name!r}: sources entry {pattern!r} matches no source in sources.yaml"
+        for rule in rules
+        for pattern in rule.sources
+        if not any(fnmatch.fnmatchcase(source_id, pattern) for source_id in known)
+    ]

@@ -76,3 +76,14 @@ def previous_version(db: Database, document_id: int, seq: int) -> Row | None:
         "SELECT * FROM versions WHERE document_id = ? AND seq < ? ORDER BY seq DESC LIMIT 1",
         (document_id, seq),
     )
+
+
+def versions_since(db: Database, since: float) -> list[Row]:
+    """Versions first seen at or after `since`, oldest first, as `version` gives them plus `match_result`."""
+    # match_result: the stored result's JSON, or None for a version not matched yet.
+    return db.rows(
+        "SELECT v.*, d.url, d.title, d.source_id, d.language, m.result AS match_result FROM versions v "
+        "JOIN documents d ON d.id = v.document_id LEFT JOIN matches m ON m.version_id = v.id "
+        "WHERE v.first_seen >= ? ORDER BY v.first_seen, v.id",
+        (since,),
+    )

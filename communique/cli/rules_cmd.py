@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import click
 
 from communique.errors import ConfigError, PermanentError
-from communique.rules import Rule, RulesFile, load_rules, rules_schema
+from communique.model import Relation
+from communique.rules import Rule, RulesFile, load_rules, rules_schema, unmatched_sources
 from communique.settings import Settings
 from communique.sources import load_sources
+from communique.statements import Genre
 from communique.yaml_files import load_model
 
 if TYPE_CHECKING:
+    from storage.database import Row
     from workers.corpus_index import CorpusIndex
+    from workers.engine import MatchResult
 
 
 @click.group()
@@ -35,20 +41,27 @@ def rules() -> None:
 def check() -> None:
     """Validate sources.yaml and every rules file; every error names file, line and field.
 
-    Exits 2 when a file has errors. Also warns about `notify` tags that no target in the apprise
-    config file carries (the config's URLs are never printed).
+    Exits 2 when a file has errors. Also warns about `sources` entries (ids or globs) that name no
+    source in sources.yaml, languages the detector never assigns, `min_coverage` on rules that only
+    want `new` events (which match no known statement), and `notify` tags that no target in the
+    apprise config file carries (the config's URLs are never printed).
 
     \b
     Example:
       communique rules check
     """
     settings = Settings()
-    loaded, problems = _validate(settings.rules_dir)
+    loaded, source_ids, problems = _validate(settings.rules_dir)
     if problems:
         for problem in problems:
             click.echo(problem, err=True)
         sys.exit(2)
-    for warning in _unknown_tags(loaded, settings.apprise_config_path):
+    warnings = [
+        *unmatched_sources(loaded, source_ids),
+        *_never_firing(loaded),
+        *_unknown_tags(loaded, settings.apprise_config_path),
+    ]
+    for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"{len(loaded)} rules OK in {settings.rules_dir}")
 
@@ -65,23 +78,36 @@ def schema() -> None:
 
 
 @rules.command("test")
-@click.argument("sources", nargs=-1, required=True, metavar="PATH|URL|-...")
+@click.argument("sources", nargs=-1, metavar="[PATH|URL|-]...")
 @click.option("--source", "source_id", default="dry-run", show_default=True, help="Source id to pretend.")
-def test(sources: tuple[str, ...], source_id: str) -> None:
+@click.option(
+    "--since",
+    metavar="WHEN",
+    help="Instead of inputs: the stored versions first seen since WHEN (2025-05-10, "
+    "2025-05-10T08:00+07:00 (UTC without a zone), or 30m, 12h, 2d, 1w ago).",
+)
+def test(sources: tuple[str, ...], source_id: str, since: str | None) -> None:
     """Dry run: show which rules fire on each page or text, and the exact alert they would send.
 
-    Each input is extracted and matched against the corpus like `communique match`; nothing is
-    stored and nothing is sent.
+    Each input is extracted and matched against the corpus like `communique match`. With --since,
+    the versions stored since then are tested instead, with the match result stored for each (or
+    matched now, against its previous version, when it has none yet). Nothing is stored or sent.
 
     \b
     Example:
       communique rules test page.html statement.txt --source vneconomy-world
+      communique rules test --since 2d
     """
     from communique.cli.service import open_with_corpus
     from workers.corpus_index import load
 
+    if bool(sources) == bool(since):
+        raise click.UsageError("give either inputs (PATH, URL or -) or --since, not both")
     settings = Settings()
     watch = load_rules(settings.rules_dir)
+    if since:
+        _dry_run_stored(parse_since(since, time.time()), settings, watch)
+        return
     index = load(open_with_corpus(settings))
     for number, source in enumerate(sources):
         if number:
@@ -91,15 +117,51 @@ def test(sources: tuple[str, ...], source_id: str) -> None:
 
 def _dry_run(source: str, source_id: str, settings: Settings, index: CorpusIndex, watch: list[Rule]) -> None:
     """Print the relation of one input, each rule that fires, and the alert it would send."""
-    from storage.database import Row
-    from workers.alerting import alerts_for
     from workers.engine import relate
 
     text, title, url = _extract(source, settings)
     result = relate(index, text.split("\n"), title=title)
     # alerts_for reads a version row by key; a dict with those keys stands in for the stored row.
-    fired = alerts_for(result, cast(Row, _version(text, title, url, source_id)), watch)
-    click.echo(f"== {source}: {result.relation}")
+    _show(f"{source}: {result.relation}", result, cast("Row", _version(text, title, url, source_id)), watch)
+
+
+def _dry_run_stored(since: float, settings: Settings, watch: list[Rule]) -> None:
+    """Print, for each version stored since `since`, the rules that fire and the alerts they would send."""
+    from storage import documents
+    from storage.database import open_database
+    from workers.corpus_index import load
+    from workers.engine import relate
+
+    db = open_database(settings)
+    found = documents.versions_since(db, since)
+    index = None
+    for number, version in enumerate(found):
+        result = _stored_result(version["match_result"])
+        how = "stored match"
+        if result is None:
+            # Not matched yet (or stored by an older engine): match it now, as the match job would.
+            index = index or load(db)
+            previous = documents.previous_version(db, version["document_id"], version["seq"])
+            before = previous["text"].split("\n") if previous else None
+            result = relate(index, version["text"].split("\n"), title=version["title"], previous=before)
+            how = "matched now"
+        if number:
+            click.echo("")
+        seen = datetime.fromtimestamp(float(version["first_seen"]), UTC).strftime("%Y-%m-%d %H:%M UTC")
+        label = (
+            f"{version['url']} (version {version['seq']}, {version['source_id']}, {seen}): {result.relation}"
+        )
+        _show(f"{label} [{how}]", result, version, watch)
+    when = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    click.echo(f"{'' if not found else chr(10)}{len(found)} versions first seen since {when}")
+
+
+def _show(label: str, result: MatchResult, version: Row, watch: list[Rule]) -> None:
+    """Print one input's relation, each rule that fires, and the alert every one of them would send."""
+    from workers.alerting import alerts_for
+
+    fired = alerts_for(result, version, watch)
+    click.echo(f"== {label}")
     if not fired:
         click.echo(f"no rule fires ({len(watch)} rules)")
         return
@@ -108,6 +170,40 @@ def _dry_run(source: str, source_id: str, settings: Settings, index: CorpusIndex
     # Every rule that fires sends the same rendered alert, to its own tags.
     click.echo(f"title: {fired[0].title}")
     click.echo(fired[0].body_text)
+
+
+def _stored_result(stored: str | None) -> MatchResult | None:
+    """A match result as the match job stored it, or None if there is none or it no longer fits."""
+    from workers.engine import MatchResult, ParagraphResult
+
+    if stored is None:
+        return None
+    try:
+        data = json.loads(stored)
+        paragraphs = [ParagraphResult(**paragraph) for paragraph in data.pop("paragraphs")]
+        data |= {"relation": Relation(data["relation"]), "genre": Genre(data["genre"])}
+        return MatchResult(**data, paragraphs=paragraphs)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+SINCE_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_since(value: str, now: float) -> float:
+    """Seconds since the epoch for `--since`: an ISO date or date-time (UTC unless it says), or `2d` ago."""
+    relative = re.fullmatch(r"(\d+)\s*([mhdw])", value.strip())
+    if relative:
+        return now - int(relative.group(1)) * SINCE_UNITS[relative.group(2)]
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r}: expected a date (2025-05-10), a date-time (2025-05-10T08:00+07:00) or an age "
+            "(30m, 12h, 2d, 1w)",
+            param_hint="--since",
+        ) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _extract(source: str, settings: Settings) -> tuple[str, str | None, str]:
@@ -131,11 +227,12 @@ def _extract(source: str, settings: Settings) -> tuple[str, str | None, str]:
     return "\n".join(kept), None, url
 
 
-def _validate(rules_dir: Path) -> tuple[list[Rule], list[str]]:
-    """The rules, or every problem of sources.yaml and of each rules file as `file:line: field: …`."""
+def _validate(rules_dir: Path) -> tuple[list[Rule], list[str], list[str]]:
+    """Rules and source ids, or every problem of sources.yaml and each rules file (`file:line: field: …`)."""
     problems: list[str] = []
+    source_ids: list[str] = []
     try:
-        load_sources(rules_dir)
+        source_ids = [source.id for source in load_sources(rules_dir)]
     except ConfigError as exc:
         problems.extend(str(exc).splitlines())
     for path in sorted(rules_dir.glob("*.yaml")):
@@ -146,12 +243,31 @@ def _validate(rules_dir: Path) -> tuple[list[Rule], list[str]]:
         except ConfigError as exc:
             problems.extend(str(exc).splitlines())
     if problems:
-        return [], problems
+        return [], source_ids, problems
     try:
         # Each file is valid; what is left to find is across files (duplicate rule names).
-        return load_rules(rules_dir), []
+        return load_rules(rules_dir), source_ids, []
     except ConfigError as exc:
-        return [], str(exc).splitlines()
+        return [], source_ids, str(exc).splitlines()
+
+
+def _never_firing(loaded: list[Rule]) -> list[str]:
+    """Warnings for filters that valid rules set but no event can ever satisfy."""
+    from communique.language import DEFAULT_LANGUAGES
+
+    warnings = [
+        f"rule {rule.name!r}: language {code!r} is never detected (the detector knows "
+        f"{', '.join(sorted(DEFAULT_LANGUAGES))})"
+        for rule in loaded
+        for code in rule.languages
+        if code not in DEFAULT_LANGUAGES
+    ]
+    warnings += [
+        f"rule {rule.name!r}: min_coverage never holds for `new` events, the only ones it wants"
+        for rule in loaded
+        if rule.min_coverage is not None and set(rule.events) == {Relation.NEW}
+    ]
+    return warnings
 
 
 def _unknown_tags(loaded: list[Rule], config_path: Path) -> list[str]:

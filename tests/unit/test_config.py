@@ -489,5 +489,5 @@ def test_keywords_match_whole_words(text: str, fires: bool) -> None:
 def test_a_keyword_without_letters_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "r.yaml"
     path.write_text("rules:\n  - name: r\n    events: [new]\n    keywords: ['—']\n    notify: [t]\n")
-    with pytest.raises(ConfigError, match=r"r\.yaml:4: rules\.0\.keywords: .*letters or digits"):
+    with pytest.raises(ConfigError, match=r"r\.yaml:4: rules\.0\.keywords\.0: .*letters or digits"):
         load_rules(tmp_path)
