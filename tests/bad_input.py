@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 import traceback
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,6 +22,7 @@ from communique.errors import TransientError
 from communique.model import FetchState, Stage
 from communique.settings import Settings
 from communique.sources import PageSource
+from communique.text import normalise
 from crawler.items import FetchItem
 from crawler.pipelines import SnapshotPipeline
 from storage.database import Database, open_database
@@ -29,9 +31,12 @@ from tests.conftest import ROOT
 from tests.mutations import Mutant
 from workers.context import Context, bind
 from workers.corpus import import_texts
+from workers.extraction import MAX_TEXT_CHARS
 from workers.jobs import JOBS
 from workers.queue import EmbeddedQueue
 
+EXTRACTED = str(FetchState.EXTRACTED)
+FAILED = str(FetchState.FAILED)
 SOURCE = PageSource(id="bad-input", url="https://example.org/")
 RULES = """
 rules:
@@ -62,6 +67,20 @@ def error_kind(error: str | None) -> str:
     return "unclear"
 
 
+# Mutations that must fail, and how.
+EXPECTED_ERROR = {
+    "binary": "not HTML: binary content",
+    "gzip-unannounced": "not HTML: binary content",
+    "empty": "empty",
+    "whitespace": "empty",
+    "huge-paragraphs": "too large",
+    "huge-text-node": "too large",
+    "nested": "nested too deep",
+    "nested-unclosed": "nested too deep",
+}
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
 @dataclass
 class Outcome:
     """What became of one mutant: the fetch's final state, its error or text, and the work it cost."""
@@ -73,6 +92,34 @@ class Outcome:
     matched: bool
     seconds: float
     crashes: list[str] = field(default_factory=list)
+
+    def problem(self) -> str | None:
+        """What is wrong with this outcome, if anything (crashes aside)."""
+        kind = self.mutant.kind
+        if self.state == FAILED:
+            found = error_kind(self.error)
+            if found == "unclear" or EXPECTED_ERROR.get(kind, found) != found:
+                return f"failed with {self.error!r}"
+            return None
+        if self.state != EXTRACTED:
+            return f"left {self.state}"
+        if kind in EXPECTED_ERROR:
+            return f"extracted; expected {EXPECTED_ERROR[kind]}"
+        return self._text_problem()
+
+    def _text_problem(self) -> str | None:
+        text = self.text
+        if not text or not self.matched:
+            return "extracted, but no version stored or not matched"
+        if text != normalise(text) or not unicodedata.is_normalized("NFC", text):
+            return "text not normalised"
+        if any(char in text for char in INVISIBLE):
+            return "zero-width characters left"
+        if len(text) > MAX_TEXT_CHARS:
+            return f"text of {len(text):,} characters, over the cap"
+        if self.mutant.honest_charset and text.count("\ufffd") > 1 + len(text) // 1000:
+            return "U+FFFD flood"
+        return None
 
 
 class Stages:
@@ -134,7 +181,3 @@ class Stages:
             seconds=seconds,
             crashes=list(self._crashes),
         )
-
-
-EXTRACTED = str(FetchState.EXTRACTED)
-FAILED = str(FetchState.FAILED)
