@@ -11,7 +11,7 @@ import re
 import time
 import traceback
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -173,7 +173,7 @@ class Stages:
             (url,),
         )
         return Outcome(
-            mutant,
+            replace(mutant, body=b""),  # a report keeps no body: 50 MB ones add up
             state=str(fetch["state"]),
             error=fetch["error"],
             text=version["text"] if version else None,

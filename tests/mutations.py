@@ -87,7 +87,9 @@ def _text(page: Page) -> str:
 
 
 def _wrap_body(body: bytes, before: bytes, after: bytes) -> bytes:
-    opened, closed = _BODY_OPEN.search(body), _BODY_CLOSE.search(body)
+    # The last <body>: earlier ones may sit in conditional comments (<!--[if IE]><body ...>).
+    opened = next(reversed(list(_BODY_OPEN.finditer(body))), None)
+    closed = _BODY_CLOSE.search(body)
     start = opened.end() if opened else 0
     end = closed.start() if closed and closed.start() >= start else len(body)
     return body[:start] + before + body[start:end] + after + body[end:]
@@ -132,8 +134,18 @@ def _huge_text_node(page: Page) -> bytes:
     return _wrap_body(page.body, b"<p>" + words * (HUGE_BYTES // len(words) + 1) + b"</p>", b"")
 
 
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _utf8_mutants(page: Page) -> Iterator[Mutant]:
     body, name = page.body, page.name
+    # Mutations of the text re-encode it as UTF-8: from a page that is not, that brings U+FFFD.
+    utf8 = _is_utf8(body)
     yield Mutant(name, "original", body, honest_charset=True)
     yield Mutant(name, "truncated-third", body[: len(body) // 3], honest_charset=True)
     yield Mutant(name, "truncated-two-thirds", body[: 2 * len(body) // 3], honest_charset=True)
@@ -144,8 +156,8 @@ def _utf8_mutants(page: Page) -> Iterator[Mutant]:
     yield Mutant(name, "declared-cp1251", declare(body, "windows-1251"))
     yield Mutant(name, "declared-cp1251-header", body, f"{HTML}; charset=windows-1251")
     yield Mutant(name, "charset-missing", declare(body, None), honest_charset=True)
-    yield Mutant(name, "nfd", unicodedata.normalize("NFD", _text(page)).encode(), honest_charset=True)
-    yield Mutant(name, "zero-width", _sprinkle(_text(page)).encode(), honest_charset=True)
+    yield Mutant(name, "nfd", unicodedata.normalize("NFD", _text(page)).encode(), honest_charset=utf8)
+    yield Mutant(name, "zero-width", _sprinkle(_text(page)).encode(), honest_charset=utf8)
     deep, undeep = b"<div>" * NESTING, b"</div>" * NESTING
     yield Mutant(name, "nested", _wrap_body(body, deep, undeep), honest_charset=True)
     yield Mutant(name, "nested-unclosed", _wrap_body(body, deep, b""), honest_charset=True)
