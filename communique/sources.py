@@ -47,7 +47,7 @@ class Source(BaseModel):
     @model_validator(mode="after")
     def _no_private_host(self) -> Source:
         host = urlsplit(self.url).hostname or ""
-        if not self.allow_private and _is_private(host):
+        if not self.allow_private and is_private_host(host):
             raise FieldError(
                 ("url",), f"host {host} is loopback or private; set allow_private: true to poll it"
             )
@@ -175,7 +175,7 @@ def _valid_regex(pattern: str | None) -> str | None:
     return pattern
 
 
-def _is_private(host: str) -> bool:
+def is_private_host(host: str) -> bool:
     """True for localhost and for literal loopback, private, link-local or reserved addresses."""
     if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
         return True
@@ -187,4 +187,13 @@ def _is_private(host: str) -> bool:
             address = ipaddress.IPv4Address(socket.inet_aton(host))
         except (OSError, ValueError):
             return False
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1 (Python < 3.13 says otherwise)
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_unspecified
+        or address.is_multicast
+    )

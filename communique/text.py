@@ -69,11 +69,16 @@ def _drop_yo_diaeresis(match: re.Match[str]) -> str:
     return match.group(1) + match.group(2).replace("\u0308", "")
 
 
+def remove_invisible(text: str) -> str:
+    """Drop zero-width characters and soft hyphens (they split words without showing)."""
+    return _ZERO_WIDTH.sub("", text)
+
+
 def normalise(text: str) -> str:
     """Return the canonical form of a text: NFC, one tone placement, plain quotes, dashes and spaces."""
     text = _LINE_BREAKS.sub("\n", text)
     # Removed before composing, so a mark split from its letter by an invisible character rejoins it.
-    text = _ZERO_WIDTH.sub("", text)
+    text = remove_invisible(text)
     if not unicodedata.is_normalized("NFC", text) or _NEEDS_DECOMPOSING.search(text):
         decomposed = unicodedata.normalize("NFD", text)
         if _PAIR_WITH_TONE.search(decomposed):

@@ -1,4 +1,5 @@
-"""Downloader middlewares: conditional GET, backoff on 429/503, and the configured proxy."""
+"""Downloader middlewares: refusing private addresses (SSRF), conditional GET, backoff on 429/503,
+and the configured proxy."""
 
 from __future__ import annotations
 
@@ -12,12 +13,76 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.error import DNSLookupError
 
+from communique.sources import Source, is_private_host
 from crawler.adapters import canonical_url
 from storage.database import Database, open_database
 from storage.fetches import back_off_source, last_validators
 
 log = logging.getLogger(__name__)
+
+
+class PrivateAddressRefused(IgnoreRequest):
+    """A request to a loopback, private or link-local address that no source allows (SSRF)."""
+
+
+class PrivateAddressMiddleware:
+    """Refuses requests to loopback, private, link-local or reserved addresses, named by the URL or
+    by what its host name resolves to: a redirect, a link in a feed or a host name pointing inside
+    the network must not make the crawler read internal services. A source with `allow_private`
+    may reach its own host and port, and nothing else private.
+
+    The check runs first (before robots.txt is asked for). With a proxy, names are resolved by the
+    proxy, so only literal addresses and localhost names are checked here.
+    """
+
+    def __init__(self, resolve: bool = True) -> None:
+        self.resolve = resolve
+        self.allowed: set[tuple[str, int]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PrivateAddressMiddleware:
+        """Resolve host names unless a proxy does it."""
+        return cls(resolve=not crawler.settings["COMMUNIQUE_SETTINGS"].proxy_url)
+
+    async def process_request(self, request: Request) -> None:
+        """Let the request go, or raise PrivateAddressRefused (recorded as the source's error)."""
+        origin = _origin(request.url)
+        source: Source | None = request.meta.get("source")
+        if source is not None and source.allow_private and origin == _origin(source.url):
+            self.allowed.add(origin)  # its robots.txt request carries no source
+            return
+        if source is None and origin in self.allowed:
+            return
+        host = origin[0]
+        address = host if is_private_host(host) else await self._address(host)
+        if address is not None and is_private_host(address):
+            shown = host if address == host else f"{host} ({address})"
+            raise PrivateAddressRefused(
+                f"refused {request.url}: {shown} is a loopback or private address (SSRF protection); "
+                "only a source's own host is allowed, with allow_private: true"
+            )
+
+    async def _address(self, host: str) -> str | None:
+        """The IPv4 address Scrapy will connect to (same cached resolver), None if it has none."""
+        if not self.resolve:
+            return None
+        # Imported here: importing it at module level would install the default reactor before
+        # Scrapy installs the asyncio one.
+        from twisted.internet import reactor  # noqa: PLC0415
+
+        try:
+            address: str = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[arg-type]
+        except DNSLookupError:
+            return None  # the download fails with the DNS error, recorded as the source's error
+        return address
+
+
+def _origin(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return (parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
 
 
 class ConditionalGetMiddleware:

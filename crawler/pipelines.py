@@ -18,14 +18,16 @@ log = logging.getLogger(__name__)
 class SnapshotPipeline:
     """Records every fetch; queues `extract` only when the body differs from the last one seen."""
 
-    def __init__(self, db: Database, crawler: Crawler) -> None:
+    def __init__(self, db: Database, crawler: Crawler, max_page_bytes: int | None = None) -> None:
         self.db = db
         self.crawler = crawler
+        self.max_page_bytes = max_page_bytes
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SnapshotPipeline:
         """Storage from the communique settings; the queue is the spider's (settings are deep-copied)."""
-        return cls(open_database(crawler.settings["COMMUNIQUE_SETTINGS"]), crawler)
+        settings = crawler.settings["COMMUNIQUE_SETTINGS"]
+        return cls(open_database(settings), crawler, settings.max_page_bytes)
 
     @property
     def queue(self) -> JobQueue:
@@ -35,7 +37,11 @@ class SnapshotPipeline:
 
     def process_item(self, item: FetchItem) -> FetchItem:
         """Store one fetch."""
-        error = item.error or (None if item.status in (200, 304) else f"HTTP {item.status}")
+        error = (
+            item.error
+            or (None if item.status in (200, 304) else f"HTTP {item.status}")
+            or self._too_large(item)
+        )
         record_source_result(self.db, item.source_id, error)
         if error is not None:
             log.warning("source %s: %s for %s", item.source_id, error, item.url)
@@ -47,6 +53,12 @@ class SnapshotPipeline:
         else:
             self._store_page(item)
         return item
+
+    def _too_large(self, item: FetchItem) -> str | None:
+        """Scrapy cancels larger downloads (DOWNLOAD_MAXSIZE); a body that got here anyway is not stored."""
+        if self.max_page_bytes is not None and len(item.body) > self.max_page_bytes:
+            return f"too large: {len(item.body):,} bytes > limit {self.max_page_bytes:,}"
+        return None
 
     def _store_page(self, item: FetchItem) -> None:
         content_hash = _hash(item.body)

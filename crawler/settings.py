@@ -34,6 +34,8 @@ def scrapy_settings(settings: Settings) -> dict[str, Any]:
         "LOG_LEVEL": "INFO",
         "LOG_INSTALL_ROOT_HANDLER": False,  # the command line configures logging once
         "DOWNLOADER_MIDDLEWARES": {
+            # Before RobotsTxtMiddleware (100): a refused host is not even asked for its robots.txt.
+            "crawler.middlewares.PrivateAddressMiddleware": 50,
             "crawler.middlewares.BackoffMiddleware": 540,
             "crawler.middlewares.ConditionalGetMiddleware": 560,
             "crawler.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750)
@@ -47,7 +49,10 @@ def probe_settings(settings: Settings) -> dict[str, Any]:
     """Settings for `sources check`: the same politeness, no storage, no conditional GET, no backoff."""
     return {
         **scrapy_settings(settings),
-        "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.ProxyMiddleware": 740},
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.PrivateAddressMiddleware": 50,
+            "crawler.middlewares.ProxyMiddleware": 740,
+        },
         "ITEM_PIPELINES": {},
         "AUTOTHROTTLE_START_DELAY": 0.0,
         "RETRY_TIMES": 0,

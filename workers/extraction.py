@@ -1,16 +1,58 @@
-"""Main text and metadata of a fetched page, with trafilatura; page furniture is left out."""
+"""Main text and metadata of a fetched page, with trafilatura; page furniture is left out.
+
+Pages come from anywhere, so every step is bounded: the body's size is checked before anything is
+decoded, binary content and undecodable text are refused before parsing, and the text handed on to
+matching is capped. Each refusal is a PermanentError whose message is stored on the fetch.
+"""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import logging
+import re
 from dataclasses import dataclass
+from typing import Any, Final
 
+import lxml.html  # type: ignore[import-untyped]
 import trafilatura
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_to_unicode, read_bom
 
 from communique.errors import PermanentError
 from communique.language import detect_language
-from communique.text import paragraphs
+from communique.settings import Settings
+from communique.text import paragraphs, remove_invisible
+
+log = logging.getLogger(__name__)
+
+# The crawler never stores a larger body (DOWNLOAD_MAXSIZE); pages are refused before decoding too.
+MAX_PAGE_BYTES: Final[int] = Settings.model_fields["max_page_bytes"].default
+# Text handed on to matching: a joint statement is 10-60 thousand characters, the longest Kremlin
+# transcripts about 300 thousand. Beyond this the rest of the page is dropped (matching time and
+# memory grow with the text: about 20 s and 700 MB for 5 million characters).
+MAX_TEXT_CHARS: Final = 500_000
+# A decoded HTML page has almost no control characters and few undecodable bytes; binary content
+# (images, archives, compressed bodies without their Content-Encoding) has many of both.
+SAMPLE_CHARS: Final = 64 * 1024
+MAX_CONTROL_SHARE: Final = 0.01
+MAX_UNDECODABLE_SHARE: Final = 0.1
+# libxml2 stops parsing at 256 levels of elements; a page that gets near is cut short.
+MAX_DEPTH: Final = 250
+_CONTROL: Final = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Cyrillic letters, and letters where Latin and Cyrillic meet inside a word: many of the first and
+# almost none of the second is Russian (Ukrainian, Bulgarian) text; Latin-1 text read as cp1251
+# gives Cyrillic letters glued to Latin ones ("rйsumй").
+_CYRILLIC: Final = re.compile("[\u0400-\u04ff]")
+_MIXED: Final = re.compile("[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
+# The encodings browsers decode pages with (WHATWG Encoding Standard); a sniffer's other guesses
+# (cp1125, mac-iceland...) for a page that declares nothing are taken as "unknown".
+_WEB_ENCODING_NAMES: Final = (
+    "utf-8 ibm866 iso-8859-2 iso-8859-3 iso-8859-4 iso-8859-5 iso-8859-6 iso-8859-7 iso-8859-8 "
+    "iso-8859-10 iso-8859-13 iso-8859-14 iso-8859-15 iso-8859-16 koi8-r koi8-u mac-roman "
+    "mac-cyrillic cp874 cp1250 cp1251 cp1252 cp1253 cp1254 cp1255 cp1256 cp1257 cp1258 latin-1 "
+    "ascii gbk gb18030 big5 euc-jp iso-2022-jp shift_jis euc-kr utf-16-le utf-16-be utf-16"
+)
+WEB_ENCODINGS: Final = frozenset(codecs.lookup(name).name for name in _WEB_ENCODING_NAMES.split())
 
 
 @dataclass(frozen=True)
@@ -29,17 +71,22 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def extract_article(body: bytes, encoding: str | None, url: str) -> Article:
-    """Extract an article from an HTML body; PermanentError when there is no main text."""
-    html = body.decode(encoding or "utf-8", errors="replace")
-    document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True
-    )
+def extract_article(body: bytes, encoding: str | None, url: str, max_bytes: int = MAX_PAGE_BYTES) -> Article:
+    """Extract an article from an HTML body; PermanentError saying why when there is no main text."""
+    if len(body) > max_bytes:
+        raise PermanentError(f"too large: {len(body):,} bytes > limit {max_bytes:,}")
+    if not body.strip():
+        raise PermanentError(f"empty: {len(body):,} bytes, no content")
+    html, used = decode_body(body, encoding)
+    refuse_binary(html, used)
+    refuse_deep_nesting(html)
+    # Invisible characters inside words also hide them from trafilatura's text heuristics.
+    document = _bare_extraction(remove_invisible(html), url)
     raw = getattr(document, "text", None) if document is not None else None
     kept = paragraphs(raw or "")
     if not kept:
-        raise PermanentError("no main text found in the page")
-    text = "\n".join(kept)
+        raise PermanentError("no article text found in the page")
+    text = "\n".join(bounded(kept, url))
     return Article(
         text=text,
         text_hash=text_hash(text),
@@ -47,6 +94,101 @@ def extract_article(body: bytes, encoding: str | None, url: str) -> Article:
         language=detect_language(text),
         published=getattr(document, "date", None),
     )
+
+
+def _bare_extraction(html: str, url: str) -> Any:
+    """trafilatura on one page; whatever it raises on a hostile page is that page's error."""
+    try:
+        return trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True
+        )
+    except Exception as exc:  # a third-party parser on untrusted input: the page is the problem
+        raise PermanentError(f"extraction failed: {type(exc).__name__}: {exc}"[:300]) from exc
+
+
+def decode_body(body: bytes, encoding: str | None) -> tuple[str, str]:
+    """The text of a body and the encoding used: BOM, then valid UTF-8, then the crawler's choice.
+
+    Valid UTF-8 with non-ASCII bytes is almost never anything else, so it wins over a declared
+    single-byte charset (sites that converted to UTF-8 keep their old <meta>). A body that is not
+    valid UTF-8 although declared so, or whose charset was only guessed as one no browser uses, is
+    read as windows-1251 when that gives Russian text, as Russian sites are the usual case.
+    """
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding:
+        return body[len(bom or b"") :].decode(bom_encoding, errors="replace"), bom_encoding
+    declared = _codec(encoding)
+    if declared is not None and declared.startswith(("utf-16", "utf-32")):
+        return body.decode(declared, errors="replace"), declared
+    utf8_end = _utf8_end(body)
+    if utf8_end is not None:
+        return body[:utf8_end].decode("utf-8"), "utf-8"
+    if (declared in (None, "utf-8") or declared not in WEB_ENCODINGS) and _reads_as_cp1251(body):
+        return body.decode("cp1251", errors="replace"), "cp1251"
+    used = declared or "utf-8"
+    return body.decode(used, errors="replace"), used
+
+
+def _codec(encoding: str | None) -> str | None:
+    try:
+        return codecs.lookup(encoding).name if encoding else None
+    except LookupError:
+        return None
+
+
+def _utf8_end(body: bytes) -> int | None:
+    """Where valid UTF-8 ends: the whole body, or before a last character cut short (a truncated
+    download); None if the body is not UTF-8."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        cut_short = exc.reason == "unexpected end of data" and exc.end == len(body)
+        return exc.start if cut_short else None
+    return len(body)
+
+
+def _reads_as_cp1251(body: bytes) -> bool:
+    sample = body[: 4 * SAMPLE_CHARS].decode("cp1251", errors="replace")
+    cyrillic = len(_CYRILLIC.findall(sample))
+    return cyrillic >= 20 and len(_MIXED.findall(sample)) <= 0.02 * cyrillic
+
+
+def refuse_binary(html: str, encoding: str) -> None:
+    """PermanentError for a body that is not text: control characters or undecodable bytes."""
+    sample = html[:SAMPLE_CHARS]
+    controls = len(_CONTROL.findall(sample))
+    if controls > MAX_CONTROL_SHARE * len(sample):
+        raise PermanentError(f"not HTML: binary content ({controls / len(sample):.0%} control characters)")
+    undecodable = sample.count("\ufffd")
+    if undecodable > MAX_UNDECODABLE_SHARE * len(sample):
+        raise PermanentError(
+            f"not text in {encoding}: {undecodable / len(sample):.0%} of the characters do not decode"
+        )
+
+
+def bounded(kept: list[str], url: str) -> list[str]:
+    """The paragraphs that fit in MAX_TEXT_CHARS (the first one cut if it alone is longer)."""
+    total = 0
+    for index, paragraph in enumerate(kept):
+        total += len(paragraph) + 1
+        if total > MAX_TEXT_CHARS:
+            log.warning("text of %s cut at %d characters", url, MAX_TEXT_CHARS)
+            return kept[:index] or [paragraph[:MAX_TEXT_CHARS]]
+    return kept
+
+
+def refuse_deep_nesting(html: str) -> None:
+    """PermanentError for a page nested deeper than the HTML parser goes (libxml2 stops reading at
+    256 levels), so whatever text it found would be a fragment of the page."""
+    try:
+        tree = lxml.html.document_fromstring(html, parser=lxml.html.HTMLParser())
+    except lxml.etree.ParserError:
+        return  # nothing to parse: trafilatura finds no text and says so
+    # The parser's error log is no help: libxml2 stops reporting after 100 errors.
+    if tree.xpath(f"boolean(//*[count(ancestor::*) >= {MAX_DEPTH}])"):
+        raise PermanentError(
+            f"nested too deep: elements more than {MAX_DEPTH} levels down, where the HTML parser stops"
+        )
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from communique import redact
 from communique.errors import ConfigError
 from communique.settings import Settings
 
@@ -48,6 +49,19 @@ def cli(rules_dir: Path | None, verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    redact.install(_secrets())
+
+
+def _secrets() -> set[str]:
+    """What must never be logged: passwords in the service URLs, tokens in the apprise config."""
+    try:
+        settings = Settings()
+    except ValueError:
+        return set()  # the command reports the bad setting itself
+    found = redact.config_secrets(settings.apprise_config_path)
+    for url in (settings.redis_url, settings.database_url, settings.proxy_url):
+        found |= redact.url_secrets(url or "")
+    return found
 
 
 @cli.command()
@@ -125,7 +139,7 @@ def status(as_json: bool) -> None:
     finally:
         db.close()
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(redact.redact(json.dumps(report, indent=2, ensure_ascii=False)))
         return
     _print_status(report)
 
@@ -161,7 +175,7 @@ def _print_status(report: dict[str, Any]) -> None:
     click.echo(f"{counts}; undelivered alerts {report['undelivered_alerts']}")
     for source in report["sources"]:
         state = f"error ×{source['error_count']}: {source['last_error']}" if source["last_error"] else "ok"
-        click.echo(f"  {source['id']:<28} {source['kind']:<5} {state}")
+        click.echo(redact.redact(f"  {source['id']:<28} {source['kind']:<5} {state}"))
 
 
 def _register() -> None:
