@@ -23,7 +23,7 @@ from storage.database import Database
 from storage.work import unfinished
 from tests.conftest import free_port
 from tests.e2e.site import ALERT_PATH, ARTICLE_PATH
-from tests.faults.conftest import (
+from tests.faults.harness import (
     FaultySite,
     Processes,
     RedisServer,
