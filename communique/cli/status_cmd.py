@@ -78,7 +78,7 @@ def workers(redis: Any) -> list[dict[str, Any]]:
             {
                 "name": worker.name,
                 "alive": bool(redis.exists(WORKER_ALIVE_PREFIX + worker.name)),
-                "state": str(worker.get_state()),
+                "state": str(getattr(worker.get_state(), "value", worker.get_state())),
                 "current_job": worker.get_current_job_id(),
                 "host": worker.hostname,
                 "pid": worker.pid,
