@@ -98,6 +98,7 @@ def worker(burst: bool) -> None:
     from communique.cli import service
 
     settings = Settings()
+    service.exit_on_sigterm()
     if settings.redis_url:
         _serve_metrics(settings, system=False)
         service.run_rq_worker(settings, burst)
@@ -113,6 +114,9 @@ def worker(burst: bool) -> None:
 
 
 def _crawl_and_work(settings: Settings, once: bool, source_ids: tuple[str, ...]) -> None:
+    from communique.cli.service import exit_on_sigterm
+
+    exit_on_sigterm()
     lock = _crawler_lock(settings, once)
     try:
         _poll(settings, once, source_ids)
@@ -160,16 +164,7 @@ def _crawler_lock(settings: Settings, once: bool) -> CrawlerLock | None:
 
     redis = Redis.from_url(settings.redis_url)
     lock = CrawlerLock(redis, settings.lock_ttl)
-    stop = threading.Event()
-    handlers = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        got = lock.wait(stop, once)
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
-    if not got:
-        if stop.is_set():
-            sys.exit(0)  # asked to stop while waiting
+    if not lock.wait(threading.Event(), once):  # SIGTERM while waiting: exit_on_sigterm
         click.echo(f"another crawler holds the crawler lock ({lock_holder(redis)}); not polling", err=True)
         sys.exit(3)
     # Losing the lock stops the crawl as SIGTERM does (gracefully); the command then exits 1.

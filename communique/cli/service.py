@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -174,6 +175,7 @@ def run_rq_worker(settings: Settings, burst: bool) -> None:
             _forget(presence, worker.name)
         if burst or worker.stopping:
             return
+        exit_on_sigterm()  # RQ's handlers point at the worker that ended
         log.warning("worker loop ended without a stop request; starting a new one in 2 s")
         time.sleep(2)
 
@@ -195,6 +197,16 @@ def _forget(presence: RedisQueue, name: str) -> None:
         presence.mark_gone(name)
     except RedisError as exc:
         log.warning("could not remove the liveness key of %s: %s", name, exc)
+
+
+def exit_on_sigterm() -> None:
+    """Until Scrapy or RQ install their own graceful handlers, SIGTERM exits cleanly (status 0) and
+    `finally` blocks run (the crawler lock is released)."""
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
 
 
 def open_with_corpus(settings: Settings) -> Database:

@@ -31,6 +31,7 @@ def env(tmp_path: Path, site: FaultySite, redis_url: str) -> dict[str, str]:
     return {
         **fault_env(tmp_path, site, redis_url, f"sqlite:///{tmp_path / 'db.sqlite3'}"),
         "COMMUNIQUE_LOCK_TTL": "4",
+        "COMMUNIQUE_CORPUS_DIR": str(tmp_path / "no-corpus"),  # nothing to import: a quick start
     }
 
 
@@ -60,7 +61,7 @@ def test_one_crawler_polls_and_another_takes_over_when_it_is_killed(
     assert busy.returncode == 3
     assert "another crawler holds the crawler lock" in busy.stderr
 
-    wait_until(lambda: site.hits.get(ARTICLE_PATH), 60, "the first poll", procs)
+    wait_until(lambda: site.hits.get(ARTICLE_PATH), 120, "the first poll", procs)
     assert "holding" not in procs.log("second")
     procs.kill9("first")
     killed = time.monotonic()
