@@ -56,8 +56,8 @@ def test_metrics_move_during_a_real_run(site: NewsSite, tmp_path: Path) -> None:
     site.set_version(1)
     proc = subprocess.Popen([sys.executable, "-m", "communique", "run"], env=env, stderr=subprocess.PIPE)
     try:
-        site.wait_for_hits(ARTICLE_PATH, 1, timeout=60)
-        wait_for(lambda: value(scrape(port), "communique_jobs_total", stage="match", outcome="ok") >= 1, 60)
+        site.wait_for_hits(ARTICLE_PATH, 1, timeout=180)  # after the corpus import of the first start
+        wait_for(lambda: value(scrape(port), "communique_jobs_total", stage="match", outcome="ok") >= 1, 90)
         before = scrape(port)
         assert value(before, "communique_fetches", state="extracted") >= 1
         assert value(before, "communique_job_seconds_count", stage="extract") >= 1
