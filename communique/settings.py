@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, NonNegativeInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +35,38 @@ class Settings(BaseSettings):
         default=None, description="PEM file of trusted CAs; setting it turns certificate checks on"
     )
     verify_tls: bool = Field(default=False, description="check server certificates (Scrapy does not)")
+    # Operations: retries, liveness, metrics, logs, retention.
+    retry_intervals: list[NonNegativeInt] = Field(
+        default=[2, 10, 60, 300, 900],
+        min_length=1,
+        description="pauses (s) between RQ retries of a job that hit a transient error; JSON list",
+    )
+    sweep_seconds: float = Field(
+        default=30.0, gt=0, description="how often the service queues unfinished work from storage again"
+    )
+    db_busy_timeout: float = Field(
+        default=30.0, gt=0, description="seconds a write waits for another writer before it is retried"
+    )
+    lock_ttl: float = Field(
+        default=30.0, gt=0, description="crawler lock expiry (s) in Redis; renewed every third of it"
+    )
+    worker_ttl: float = Field(
+        default=30.0,
+        gt=0,
+        description="worker liveness key expiry (s); a dead worker's job is queued again after it",
+    )
+    metrics_port: int | None = Field(default=None, description="serve Prometheus metrics on this port")
+    metrics_host: str = Field(default="127.0.0.1", description="address the metrics endpoint binds to")
+    log_format: Literal["text", "json"] = Field(default="text", description="json: one object per line")
+    retain_snapshots_days: float | None = Field(
+        default=None, gt=0, description="drop page bodies older than this (never a document's latest)"
+    )
+    retain_fetches_days: float | None = Field(
+        default=None, gt=0, description="drop fetch rows older than this (never one a version cites)"
+    )
+    retain_deliveries_days: float | None = Field(
+        default=None, gt=0, description="drop delivery attempts of delivered alerts older than this"
+    )
 
     @property
     def database_path(self) -> Path:

@@ -27,16 +27,16 @@ def open_database(settings: Settings) -> Database:
 
 def connect(settings: Settings) -> Database:
     """A connection to the database the settings name, not migrated."""
-    url = settings.database_url
+    url, timeout = settings.database_url, settings.db_busy_timeout
     if not url:
-        return SQLiteDatabase(settings.database_path)
+        return SQLiteDatabase(settings.database_path, timeout)
     if url.startswith("sqlite:///"):
-        return SQLiteDatabase(Path(url[len("sqlite:///") :]))
+        return SQLiteDatabase(Path(url[len("sqlite:///") :]), timeout)
     if url.startswith(POSTGRES_SCHEMES):
         # psycopg is imported only when PostgreSQL is used: `communique --help` and SQLite start faster.
         from storage.postgres import PostgresDatabase  # noqa: PLC0415
 
-        return PostgresDatabase(url)
+        return PostgresDatabase(url, timeout)
     raise ConfigError(
         f"COMMUNIQUE_DATABASE_URL: unsupported scheme {url.split(':', 1)[0]!r}; "
         "use sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB"

@@ -58,8 +58,9 @@ class PostgresDatabase(Database):
 
     dialect = "postgres"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_timeout: float = LOCK_TIMEOUT_MS / 1000) -> None:
         self._url = url
+        self._lock_timeout_ms = int(lock_timeout * 1000)
         self.label = mask_url(url)
         self._secrets = url_secrets(url)
         self._conn = self._connect()
@@ -109,7 +110,7 @@ class PostgresDatabase(Database):
             raise self._connect_error(exc) from None
         with self._errors():
             conn.isolation_level = psycopg.IsolationLevel.SERIALIZABLE  # used by conn.transaction()
-            conn.execute(f"SET lock_timeout = {int(LOCK_TIMEOUT_MS)}")
+            conn.execute(f"SET lock_timeout = {self._lock_timeout_ms}")
         return conn
 
     def _connection(self) -> psycopg.Connection[PostgresRow]:

@@ -47,3 +47,38 @@ def status(db: Database) -> dict[str, object]:
         "held_alerts": int(held["n"]) if held else 0,  # waiting for their digest or follow-up window
         "sources": sources,
     }
+
+
+def pending_deliveries(db: Database, limit: int = 20) -> list[dict[str, object]]:
+    """Undelivered alerts, oldest first, with their attempts and the last attempt's error."""
+    rows = db.rows(
+        "SELECT a.id, a.rule, a.event, a.title, a.created_at, "
+        "(SELECT COUNT(*) FROM deliveries d WHERE d.alert_id = a.id) AS attempts, "
+        "(SELECT MAX(d.attempted_at) FROM deliveries d WHERE d.alert_id = a.id) AS last_attempt_at, "
+        "(SELECT d.error FROM deliveries d WHERE d.alert_id = a.id ORDER BY d.id DESC LIMIT 1) AS last_error "
+        "FROM alerts a WHERE a.delivered_at IS NULL ORDER BY a.id LIMIT ?",
+        (limit,),
+    )
+    return [dict(row) for row in rows]
+
+
+def pipeline_counts(db: Database) -> dict[str, dict[str, int]]:
+    """Stored rows by kind for the metrics endpoint: fetches by state, matches by relation, alerts and
+    delivery attempts by outcome."""
+
+    def grouped(sql: str) -> dict[str, int]:
+        return {str(row["k"]): int(row["n"]) for row in db.rows(sql)}
+
+    return {
+        "fetches": grouped("SELECT state AS k, COUNT(*) AS n FROM fetches GROUP BY state"),
+        "matches": grouped("SELECT relation AS k, COUNT(*) AS n FROM matches GROUP BY relation"),
+        "alerts": grouped(
+            "SELECT CASE WHEN delivered_at IS NULL THEN 'undelivered' ELSE 'delivered' END AS k, "
+            "COUNT(*) AS n FROM alerts GROUP BY CASE WHEN delivered_at IS NULL THEN 'undelivered' "
+            "ELSE 'delivered' END"
+        ),
+        "deliveries": grouped(
+            "SELECT CASE WHEN ok = 1 THEN 'ok' ELSE 'failed' END AS k, COUNT(*) AS n FROM deliveries "
+            "GROUP BY CASE WHEN ok = 1 THEN 'ok' ELSE 'failed' END"
+        ),
+    }

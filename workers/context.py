@@ -56,7 +56,9 @@ def current() -> Context:
         settings = Settings()
         if not settings.redis_url:
             raise RuntimeError("no job context bound and COMMUNIQUE_REDIS_URL is not set")
-        context = Context(settings, open_database(settings), RedisQueue(settings.redis_url))
+        context = Context(
+            settings, open_database(settings), RedisQueue(settings.redis_url, settings.retry_intervals)
+        )
         bind(context)
     return context
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 
 from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 from communique.errors import TransientError
@@ -22,6 +24,12 @@ log = logging.getLogger(__name__)
 # registry and the next sweep of unfinished work (storage is the source of truth) queues it again.
 RETRY_INTERVALS = [2, 10, 60, 300, 900]
 WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+# `communique worker` keeps this key (plus its RQ name) alive while its process lives; a started job
+# whose worker has no such key was abandoned (the worker was killed) and is queued again.
+WORKER_ALIVE_PREFIX = "communique:worker:"
+
+# Called after every job the embedded queue runs: stage, seconds, outcome ("ok", "retry", "failed").
+JobObserver = Callable[[Stage, float, str], None]
 
 
 def job_id(stage: Stage, item_id: int) -> str:
@@ -32,8 +40,9 @@ def job_id(stage: Stage, item_id: int) -> str:
 class RedisQueue:
     """Enqueues JSON-serialised jobs on one RQ queue per stage."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, retry_intervals: Sequence[int] = RETRY_INTERVALS) -> None:
         self.redis = Redis.from_url(url)
+        self.retry_intervals = list(retry_intervals)
         self.queues = {
             stage: Queue(stage.value, connection=self.redis, serializer=JSONSerializer) for stage in Stage
         }
@@ -50,10 +59,46 @@ class RedisQueue:
             f"workers.jobs.{stage.value}",
             args=(item_id,),
             job_id=jid,
-            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            retry=Retry(max=len(self.retry_intervals), interval=self.retry_intervals),
             result_ttl=3600,
             failure_ttl=7 * 24 * 3600,
         )
+
+    def forget_abandoned(self) -> list[str]:
+        """Delete the started jobs of workers that are gone; returns their ids.
+
+        RQ finds such jobs only when their registry entry expires (the job timeout plus a minute) and
+        its hourly maintenance runs; our workers keep a short-lived liveness key instead, so a job whose
+        worker was killed is dropped here and the storage sweep that follows queues it again.
+        """
+        forgotten = []
+        for stage, rq_queue in self.queues.items():
+            registry = StartedJobRegistry(queue=rq_queue, serializer=JSONSerializer)
+            for jid, execution in registry.get_job_and_execution_ids(cleanup=False):
+                try:
+                    job: Job | None = Job.fetch(jid, connection=self.redis, serializer=JSONSerializer)
+                except NoSuchJobError:
+                    job = None
+                if (
+                    job is not None
+                    and job.worker_name
+                    and self.redis.exists(WORKER_ALIVE_PREFIX + job.worker_name)
+                ):
+                    continue
+                log.warning("%s job %s was abandoned by worker %s", stage, jid, job and job.worker_name)
+                self.redis.zrem(registry.key, f"{jid}:{execution}")
+                if job is not None:
+                    job.delete()
+                forgotten.append(jid)
+        return forgotten
+
+    def mark_alive(self, worker_name: str, ttl: float, about: str) -> None:
+        """Say that this worker process lives, for `ttl` seconds."""
+        self.redis.set(WORKER_ALIVE_PREFIX + worker_name, about, px=int(ttl * 1000))
+
+    def mark_gone(self, worker_name: str) -> None:
+        """Say that this worker stopped."""
+        self.redis.delete(WORKER_ALIVE_PREFIX + worker_name)
 
 
 class EmbeddedQueue:
@@ -66,6 +111,7 @@ class EmbeddedQueue:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.observer: JobObserver | None = None
 
     def enqueue(self, stage: Stage, item_id: int) -> None:
         """Queue the job unless the same job is already waiting."""
@@ -108,10 +154,15 @@ class EmbeddedQueue:
     def _run(self, item: tuple[Stage, int]) -> None:
         with self._lock:
             self._waiting.discard(item)
+        started, outcome = time.monotonic(), "ok"
         try:
             self._runner(*item)
         except TransientError as exc:
             # Left unfinished in storage; the periodic sweep queues it again.
+            outcome = "retry"
             log.warning("%s %s will be retried: %s", item[0], item[1], exc)
         except Exception:
+            outcome = "failed"
             log.exception("%s %s failed", item[0], item[1])
+        if self.observer is not None:
+            self.observer(item[0], time.monotonic() - started, outcome)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import json
-import logging
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from communique import redact
 from communique.errors import ConfigError
 from communique.settings import Settings
+
+if TYPE_CHECKING:
+    from communique.cli.presence import CrawlerLock
 
 
 def main() -> None:
@@ -42,13 +44,12 @@ def cli(rules_dir: Path | None, verbose: bool) -> None:
     Example:
       communique run            # poll, match and alert in one process
     """
+    from communique.cli.logs import configure
+
     if rules_dir is not None:
         # Exported so that worker processes forked by RQ read the same folder.
         os.environ["COMMUNIQUE_RULES_DIR"] = str(rules_dir)
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure(verbose, os.environ.get("COMMUNIQUE_LOG_FORMAT", "text"))
     redact.install(_secrets())
 
 
@@ -70,7 +71,8 @@ def run(once: bool) -> None:
     """Run the service: poll sources when due, extract, match, and send alerts.
 
     Without COMMUNIQUE_REDIS_URL everything runs in this process; with it, this process polls and
-    queues work for `communique worker` processes.
+    queues work for `communique worker` processes, holding the crawler lock in Redis: a second one
+    waits and takes over when the first stops or dies (within COMMUNIQUE_LOCK_TTL seconds).
 
     \b
     Example:
@@ -85,7 +87,9 @@ def run(once: bool) -> None:
 def crawl(once: bool, source_ids: tuple[str, ...]) -> None:
     """Poll sources and queue what they return for extraction.
 
-    Without Redis there is no other process to do the work, so the jobs run here too.
+    Without Redis there is no other process to do the work, so the jobs run here too. With Redis only
+    one crawler polls: a second one waits for the lock and takes over when the first dies; with
+    --once it exits with status 3 instead of waiting.
 
     \b
     Example:
@@ -108,7 +112,9 @@ def worker(burst: bool) -> None:
     from communique.cli import service
 
     settings = Settings()
+    service.exit_on_sigterm()
     if settings.redis_url:
+        _serve_metrics(settings, system=False)
         service.run_rq_worker(settings, burst)
         return
     if not burst:
@@ -121,35 +127,28 @@ def worker(burst: bool) -> None:
     click.echo(f"ran {svc.queue.drain()} jobs")
 
 
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def status(as_json: bool) -> None:
-    """Show sources (last poll, last error, error count), counts and undelivered alerts.
-
-    \b
-    Example:
-      communique status --json
-    """
-    from storage.database import open_database
-    from storage.work import status as read_status
-
-    db = open_database(Settings())
-    try:
-        report = read_status(db)
-    finally:
-        db.close()
-    if as_json:
-        click.echo(redact.redact(json.dumps(report, indent=2, ensure_ascii=False)))
-        return
-    _print_status(report)
-
-
 def _crawl_and_work(settings: Settings, once: bool, source_ids: tuple[str, ...]) -> None:
+    from communique.cli.service import exit_on_sigterm
+
+    exit_on_sigterm()
+    lock = _crawler_lock(settings, once)
+    try:
+        _poll(settings, once, source_ids)
+    finally:
+        if lock is not None:
+            lock.release()
+    if lock is not None and lock.lost:
+        click.echo("stopped: another crawler took the crawler lock", err=True)
+        sys.exit(1)
+
+
+def _poll(settings: Settings, once: bool, source_ids: tuple[str, ...]) -> None:
     from communique.cli import service
     from crawler.process import crawl as run_crawler
     from workers.queue import EmbeddedQueue
 
     svc = service.prepare(settings, source_ids)
+    _serve_metrics(settings, system=True)
     service.requeue_unfinished(svc.db, svc.queue)
     embedded = svc.queue if isinstance(svc.queue, EmbeddedQueue) else None
     if once:
@@ -169,13 +168,46 @@ def _crawl_and_work(settings: Settings, once: bool, source_ids: tuple[str, ...])
             embedded.stop()
 
 
-def _print_status(report: dict[str, Any]) -> None:
-    counts = ", ".join(f"{k} {v}" for k, v in report["counts"].items())
-    click.echo(f"database {report['database']}")
-    click.echo(f"{counts}; undelivered alerts {report['undelivered_alerts']}")
-    for source in report["sources"]:
-        state = f"error ×{source['error_count']}: {source['last_error']}" if source["last_error"] else "ok"
-        click.echo(redact.redact(f"  {source['id']:<28} {source['kind']:<5} {state}"))
+def _crawler_lock(settings: Settings, once: bool) -> CrawlerLock | None:
+    """With Redis, hold the crawler lock (waiting for it; --once exits 3 when it is taken)."""
+    if not settings.redis_url:
+        return None
+    from redis import Redis
+
+    from communique.cli.presence import CrawlerLock, lock_holder
+
+    redis = Redis.from_url(settings.redis_url)
+    lock = CrawlerLock(redis, settings.lock_ttl)
+    if not lock.wait(threading.Event(), once):  # SIGTERM while waiting: exit_on_sigterm
+        click.echo(f"another crawler holds the crawler lock ({lock_holder(redis)}); not polling", err=True)
+        sys.exit(3)
+    # Losing the lock stops the crawl as SIGTERM does (gracefully); the command then exits 1.
+    lock.keep(on_lost=lambda: os.kill(os.getpid(), signal.SIGTERM))
+    return lock
+
+
+def _serve_metrics(settings: Settings, system: bool) -> None:
+    """Serve Prometheus metrics when COMMUNIQUE_METRICS_PORT is set; `system`: also what storage and
+    Redis hold (from the crawler only, so that those figures are not counted once per worker)."""
+    if settings.metrics_port is None:
+        return
+    from prometheus_client.registry import Collector
+
+    from communique import metrics
+    from communique.cli.exporters import QueueCollector, StorageCollector
+
+    collectors: list[Collector] = []
+    if system:
+        collectors.append(StorageCollector(settings))
+        if settings.redis_url:
+            collectors.append(QueueCollector(settings.redis_url))
+    try:
+        metrics.serve(settings.metrics_port, settings.metrics_host, collectors)
+    except OSError as exc:
+        raise ConfigError(
+            f"COMMUNIQUE_METRICS_PORT: cannot serve metrics on {settings.metrics_host}:"
+            f"{settings.metrics_port}: {exc}"
+        ) from exc
 
 
 def _register() -> None:
@@ -185,12 +217,14 @@ def _register() -> None:
     from communique.cli.notify_cmd import notify
     from communique.cli.rules_cmd import rules
     from communique.cli.sources_cmd import sources
+    from communique.cli.status_cmd import status
 
     cli.add_command(corpus)
     cli.add_command(match)
     cli.add_command(notify)
     cli.add_command(rules)
     cli.add_command(sources)
+    cli.add_command(status)
 
 
 _register()

@@ -3,29 +3,42 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import SimpleWorker
+from rq.job import Job, JobStatus
+from rq.queue import Queue
 from rq.serializers import JSONSerializer
 
+from communique import metrics
+from communique.cli.presence import Heartbeat
 from communique.errors import ConfigError
 from communique.model import JobQueue, Stage
 from communique.settings import Settings
 from communique.sources import Source, load_sources
 from storage.database import Database, open_database
 from storage.fetches import sync_sources
+from storage.retention import Retention, prune
 from storage.work import unfinished
 from workers.bundles import close_due
 from workers.corpus import import_on_first_run
 
 # workers.jobs is imported here, before RQ forks work horses, so they find the job code loaded.
 from workers.jobs import make_queue
+from workers.queue import EmbeddedQueue, RedisQueue
 
 log = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 30.0
+PRUNE_SECONDS = 3600.0
+# RQ workers look for a dead scheduler (and take over retries) at this interval; RQ's default is 10 min.
+RQ_MAINTENANCE_SECONDS = 60
 
 
 @dataclass
@@ -48,13 +61,26 @@ def prepare(settings: Settings, source_ids: tuple[str, ...] = ()) -> Service:
         sources = [s for s in sources if s.id in source_ids]
     db = open_with_corpus(settings)
     sync_sources(db, sources)
-    return Service(settings, db, make_queue(settings), sources)
+    return Service(settings, db, build_queue(settings), sources)
+
+
+def build_queue(settings: Settings) -> JobQueue:
+    """RQ with the configured retry pauses, or the embedded queue (its jobs counted for metrics)."""
+    if settings.redis_url:
+        return RedisQueue(settings.redis_url, settings.retry_intervals)
+    queue = make_queue(settings)
+    if isinstance(queue, EmbeddedQueue):
+        queue.observer = metrics.observe_job
+    return queue
 
 
 def requeue_unfinished(db: Database, queue: JobQueue) -> int:
     """Close the digest and follow-up windows that are over, then queue again whatever storage shows
-    as unfinished (their alerts included); returns how many jobs."""
+    as unfinished, their alerts included (and drop jobs whose worker died first, so that they are
+    queued again too); returns how many jobs."""
     close_due(db)
+    if isinstance(queue, RedisQueue):
+        queue.forget_abandoned()
     work = unfinished(db)
     for stage, item_id in work:
         queue.enqueue(stage, item_id)
@@ -63,34 +89,116 @@ def requeue_unfinished(db: Database, queue: JobQueue) -> int:
     return len(work)
 
 
+def retention(settings: Settings) -> Retention:
+    """The retention the settings ask for."""
+    return Retention(
+        snapshots_days=settings.retain_snapshots_days,
+        fetches_days=settings.retain_fetches_days,
+        deliveries_days=settings.retain_deliveries_days,
+    )
+
+
 def start_sweeper(settings: Settings, queue: JobQueue, stop: threading.Event) -> threading.Thread:
-    """Every SWEEP_SECONDS, send the bundles that are due and queue unfinished work again (failed
-    deliveries are retried this way)."""
+    """Every sweep_seconds, send the bundles that are due and queue unfinished work again (failed
+    deliveries are retried this way); every hour, prune what the retention settings let go. Errors
+    are logged and the sweep goes on."""
 
     def sweep() -> None:
         db = open_database(settings)
-        while not stop.wait(SWEEP_SECONDS):
-            requeue_unfinished(db, queue)
+        keep = retention(settings)
+        pruned_at = 0.0
+        while not stop.wait(settings.sweep_seconds):
+            try:
+                requeue_unfinished(db, queue)
+                if time.monotonic() - pruned_at > PRUNE_SECONDS and keep != Retention():
+                    pruned_at = time.monotonic()
+                    log.info("retention: removed %s", prune(db, keep))
+            except Exception:
+                log.exception("sweep failed; trying again in %s s", settings.sweep_seconds)
 
     thread = threading.Thread(target=sweep, name="communique-sweeper", daemon=True)
     thread.start()
     return thread
 
 
+class CountingWorker(SimpleWorker):
+    """A SimpleWorker that counts and times its jobs, and remembers whether it was asked to stop."""
+
+    stopping = False
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        """SIGTERM/SIGINT: finish the job under way, then stop."""
+        self.stopping = True
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        """Run the job here and record how it went."""
+        started = time.monotonic()
+        super().execute_job(job, queue)
+        status = job.get_status(refresh=False)
+        outcome = {JobStatus.FINISHED: "ok", JobStatus.FAILED: "failed"}.get(status, "retry")
+        metrics.observe_job(queue.name, time.monotonic() - started, outcome)
+
+
 def run_rq_worker(settings: Settings, burst: bool) -> None:
     """An RQ worker on every stage's queue, JSON-serialised, with the scheduler for retries.
 
     SimpleWorker runs jobs in this process, so the corpus index, the embedding model and its cache
-    stay warm across jobs (a forking worker would rebuild them for every job). A worker killed
-    mid-job loses nothing: storage still shows the work unfinished and the crawler queues it again.
-    The crawler (the singleton) imports the shipped corpus on first run; workers only read it.
+    stay warm across jobs (a forking worker would rebuild them for every job). The worker keeps a
+    liveness key in Redis; if it is killed mid-job, the crawler's sweep sees the key expire, drops the
+    abandoned job and queues the work again from storage. When RQ's loop gives up (Redis unreachable
+    at a bad moment) a new one starts, so the process only ends when asked to (SIGTERM) or `burst`.
     """
     open_database(settings).close()  # migrate before the first job
-    connection = Redis.from_url(settings.redis_url or "")
-    queues = [stage.value for stage in Stage]
-    SimpleWorker(queues, connection=connection, serializer=JSONSerializer).work(
-        burst=burst, with_scheduler=True
-    )
+    url = settings.redis_url or ""
+    presence = RedisQueue(url)
+    while True:
+        worker = CountingWorker(
+            [stage.value for stage in Stage],
+            connection=Redis.from_url(url),
+            serializer=JSONSerializer,
+            maintenance_interval=RQ_MAINTENANCE_SECONDS,
+        )
+        beat = _liveness(presence, worker.name, settings.worker_ttl)
+        try:
+            worker.work(burst=burst, with_scheduler=True)
+        finally:
+            beat.stop()
+            _forget(presence, worker.name)
+        if burst or worker.stopping:
+            return
+        exit_on_sigterm()  # RQ's handlers point at the worker that ended
+        log.warning("worker loop ended without a stop request; starting a new one in 2 s")
+        time.sleep(2)
+
+
+def _liveness(presence: RedisQueue, name: str, ttl: float) -> Heartbeat:
+    about = f"{os.uname().nodename}:{os.getpid()}"
+    beat = Heartbeat(lambda: presence.mark_alive(name, ttl, about), ttl / 3, "communique-worker-alive")
+    while True:
+        try:
+            beat.start()
+            return beat
+        except RedisError as exc:
+            log.warning("Redis unreachable, retrying: %s", exc)
+            time.sleep(1)
+
+
+def _forget(presence: RedisQueue, name: str) -> None:
+    try:
+        presence.mark_gone(name)
+    except RedisError as exc:
+        log.warning("could not remove the liveness key of %s: %s", name, exc)
+
+
+def exit_on_sigterm() -> None:
+    """Until Scrapy or RQ install their own graceful handlers, SIGTERM exits cleanly (status 0) and
+    `finally` blocks run (the crawler lock is released)."""
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
 
 
 def open_with_corpus(settings: Settings) -> Database:

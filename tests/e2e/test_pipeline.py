@@ -173,7 +173,8 @@ def test_service_polls_again_and_stops_cleanly(site: NewsSite, environment: dict
             subprocess.Popen([*command, "worker"], env=environment, stderr=subprocess.PIPE, text=True)
         )
     try:
-        site.wait_for_hits(ARTICLE_PATH, 1, timeout=60)
+        # The first start imports the corpus (cross-lingual grouping): up to a minute on a busy machine.
+        site.wait_for_hits(ARTICLE_PATH, 1, timeout=180)
         site.set_version(3)
         alerts = site.wait_for_alerts(1, timeout=60)  # the source's interval is 5 s
         assert "[-2024-]{+2025+}" in alerts[0]["message"]

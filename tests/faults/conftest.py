@@ -1,0 +1,37 @@
+"""Fault tests: real redis-server, real database, the real `communique crawl` and `communique worker`
+processes, the e2e news site with its apprise json:// sink, and faults injected from the test.
+
+The database is the `database_url` fixture (SQLite in the test's folder) so that the same tests can be
+parametrised over PostgreSQL. Each test prints "fault X: expected N delivered N duplicated 0", and the
+session's summary repeats those lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.faults.harness import SUMMARIES, FaultySite
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Repeat the fault summaries at the end of the run, where the lead can copy them."""
+    if SUMMARIES:
+        terminalreporter.section("fault summaries")
+        for line in SUMMARIES:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def site() -> Iterator[FaultySite]:
+    with FaultySite() as news:
+        yield news
+        news.release.set()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """The database under test (the lead parametrises this over PostgreSQL)."""
+    return f"sqlite:///{tmp_path / 'db' / 'communique.sqlite3'}"

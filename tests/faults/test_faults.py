@@ -1,0 +1,198 @@
+"""Faults injected into a running system (crawler service + worker service on Redis): redis-server
+killed, a worker killed mid-job, the alert endpoint down, the database busy. Every alert the system
+stores is delivered exactly once.
+
+The article goes v1 (a reprint of a known statement: no alert) → v3 (a number edited: one alert) →
+v4 (a paragraph added: one alert); each fault strikes on the way to the first alert."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq.registry import StartedJobRegistry
+
+from storage.database import Database
+from storage.work import unfinished
+from tests.conftest import free_port
+from tests.e2e.site import ALERT_PATH, ARTICLE_PATH
+from tests.faults.harness import (
+    FaultySite,
+    Processes,
+    RedisServer,
+    check_delivery,
+    database,
+    fault_env,
+    status,
+    wait_until,
+    write_apprise,
+)
+
+pytestmark = [pytest.mark.faults, pytest.mark.redis]
+
+SETTLE_SECONDS = 6  # three sweeps: time for a late duplicate to show up
+
+
+@contextmanager
+def running(tmp_path: Path, env: dict[str, str], **worker_env: str) -> Iterator[Processes]:
+    """The crawler service and one worker service; every process is killed on the way out."""
+    procs = Processes(tmp_path, env)
+    try:
+        procs.start("crawler", "crawl")
+        procs.start("worker", "worker", **worker_env)
+        yield procs
+    finally:
+        procs.close()
+
+
+def settled(db: Database, versions: int) -> bool:
+    """`versions` versions stored and nothing unfinished (extracted, matched, alerts delivered)."""
+    row = db.row("SELECT COUNT(*) AS n FROM versions")
+    return row is not None and int(row["n"]) >= versions and not unfinished(db)
+
+
+def first_version_done(site: FaultySite, env: dict[str, str], procs: Processes) -> Database:
+    """Wait until v1 is fetched, extracted and matched; returns a connection for the test's reads."""
+    wait_until(lambda: site.hits.get(ARTICLE_PATH), 120, "the first poll", procs)
+    db = database(env)
+    wait_until(lambda: settled(db, 1), 120, "v1 extracted and matched", procs)
+    return db
+
+
+def finish(fault: str, site: FaultySite, env: dict[str, str], db: Database, procs: Processes) -> None:
+    """Let the first alert arrive, publish v4 and its alert, wait, then check exactly-once delivery."""
+    wait_until(lambda: site.alerts, 120, "the first alert", procs)
+    site.set_version(4)
+    wait_until(lambda: len(site.alerts) >= 2, 120, "the second alert", procs)
+    wait_until(lambda: settled(db, 3), 60, "v4 matched and its alert delivered", procs)
+    time.sleep(SETTLE_SECONDS)
+    procs.check()  # every process not killed on purpose is still running
+    check_delivery(fault, site, env)
+
+
+@pytest.mark.parametrize("aof", [True, False], ids=["aof", "queue-lost"])
+def test_redis_killed_mid_run(tmp_path: Path, site: FaultySite, database_url: str, aof: bool) -> None:
+    redis = RedisServer(tmp_path / "redis", aof=aof)
+    redis.start()
+    env = fault_env(tmp_path, site, redis.url, database_url)
+    try:
+        site.set_version(1)
+        with running(tmp_path, env) as procs:
+            db = first_version_done(site, env, procs)
+            hits = site.hits[ARTICLE_PATH]
+            site.set_version(3)
+            site.wait_for_hits(ARTICLE_PATH, hits + 1, timeout=60)
+            redis.kill()  # v3 fetched: its jobs are queued or running
+            time.sleep(2)
+            redis.start()
+            finish(f"redis-killed ({'AOF' if aof else 'queue lost'})", site, env, db, procs)
+    finally:
+        redis.stop()
+
+
+def test_worker_killed_mid_job(tmp_path: Path, site: FaultySite, database_url: str) -> None:
+    redis = RedisServer(tmp_path / "redis", aof=False)
+    redis.start()
+    env = fault_env(tmp_path, site, redis.url, database_url)
+    try:
+        site.set_version(1)
+        with running(tmp_path, env) as procs:
+            db = first_version_done(site, env, procs)
+            site.stall_next = True  # the first alert post never gets an answer ...
+            site.set_version(3)
+            assert site.stalled.wait(timeout=90), "no alert was posted"
+            started = StartedJobRegistry("notify", connection=Redis.from_url(redis.url))
+            assert len(started.get_job_ids(cleanup=False)) == 1  # ... so the worker is mid-job
+            procs.kill9("worker")
+            site.release.set()
+            procs.start("worker-2", "worker")
+            finish("worker-killed", site, env, db, procs)
+            assert "was abandoned by worker" in procs.log("crawler")
+    finally:
+        redis.stop()
+
+
+@pytest.mark.parametrize("how", ["http-500", "refused"])
+def test_alert_endpoint_down(tmp_path: Path, site: FaultySite, database_url: str, how: str) -> None:
+    failures = 5  # more than the RQ retries (3), so a storage sweep has to queue it again too
+    redis = RedisServer(tmp_path / "redis", aof=False)
+    redis.start()
+    env = fault_env(tmp_path, site, redis.url, database_url)
+    apprise = Path(env["COMMUNIQUE_APPRISE_CONFIG"])
+    try:
+        site.set_version(1)
+        with running(tmp_path, env) as procs:
+            db = first_version_done(site, env, procs)
+            if how == "http-500":
+                site.fail_first = failures
+            else:
+                write_apprise(apprise, f"json://127.0.0.1:{free_port()}{ALERT_PATH}")
+            site.set_version(3)
+            wait_until(lambda: failed_attempts(db) >= 2, 90, "two failed deliveries", procs)
+            pending = status(env)["pending_deliveries"]
+            assert len(pending) == 1 and pending[0]["attempts"] >= 2, pending
+            assert "failed" in pending[0]["last_error"], pending
+            wait_until(lambda: failed_attempts(db) >= failures, 120, f"{failures} failed deliveries", procs)
+            if how == "refused":
+                write_apprise(apprise, site.apprise_url)
+            finish(f"endpoint-down ({how}, {failures} failed attempts)", site, env, db, procs)
+    finally:
+        redis.stop()
+
+
+def waiting_fetches(db: Database) -> int:
+    """Fetches stored and not yet extracted."""
+    row = db.row("SELECT COUNT(*) AS n FROM fetches WHERE state = 'fetched'")
+    return int(row["n"]) if row else 0
+
+
+def failed_attempts(db: Database) -> int:
+    """Delivery attempts recorded as failed."""
+    row = db.row("SELECT COUNT(*) AS n FROM deliveries WHERE ok = 0")
+    return int(row["n"]) if row else 0
+
+
+@contextmanager
+def write_lock(database_url: str) -> Iterator[None]:
+    """Another process's write lock on the database (SQLite: BEGIN IMMEDIATE)."""
+    if not database_url.startswith("sqlite:///"):
+        pytest.skip(f"no write-lock holder written for {database_url.split(':', 1)[0]} yet")
+    conn = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+def test_database_busy(tmp_path: Path, site: FaultySite, database_url: str) -> None:
+    redis = RedisServer(tmp_path / "redis", aof=False)
+    redis.start()
+    env = fault_env(tmp_path, site, redis.url, database_url)
+    try:
+        site.set_version(1)
+        # The worker gives up on a lock after 1 s (the crawler keeps the default and just waits).
+        with running(tmp_path, env, COMMUNIQUE_DB_BUSY_TIMEOUT="1") as procs:
+            db = first_version_done(site, env, procs)
+            worker = procs.procs["worker"].pid
+            os.killpg(worker, signal.SIGSTOP)  # paused, so that its next job meets the lock
+            try:
+                site.set_version(3)
+                wait_until(lambda: waiting_fetches(db) >= 1, 60, "v3 fetched, not extracted", procs)
+                with write_lock(database_url):
+                    os.killpg(worker, signal.SIGCONT)
+                    wait_until(lambda: "database busy" in procs.log("worker"), 60, "a busy failure", procs)
+                    time.sleep(4)  # held across several retries
+            finally:
+                os.killpg(worker, signal.SIGCONT)
+            finish("database-busy", site, env, db, procs)
+    finally:
+        redis.stop()

@@ -1,0 +1,138 @@
+"""Operations on real processes and a real redis-server: the crawler lock, graceful SIGTERM, status."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from communique.cli import cli
+from communique.cli.status_cmd import mask_url
+from tests.conftest import run_cli
+from tests.e2e.site import ARTICLE_PATH
+from tests.faults.harness import FaultySite, Processes, fault_env, wait_until
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def site() -> Iterator[FaultySite]:
+    with FaultySite() as news:
+        yield news
+
+
+@pytest.fixture
+def env(tmp_path: Path, site: FaultySite, redis_url: str) -> dict[str, str]:
+    return {
+        **fault_env(tmp_path, site, redis_url, f"sqlite:///{tmp_path / 'db.sqlite3'}"),
+        "COMMUNIQUE_LOCK_TTL": "4",
+        "COMMUNIQUE_CORPUS_DIR": str(tmp_path / "no-corpus"),  # nothing to import: a quick start
+    }
+
+
+@pytest.fixture
+def procs(tmp_path: Path, env: dict[str, str]) -> Iterator[Processes]:
+    processes = Processes(tmp_path, env)
+    yield processes
+    processes.close()
+
+
+def holder_pid(env: dict[str, str]) -> int | None:
+    """The pid in the crawler lock holder's name, as `status` shows it."""
+    lock = json.loads(run_cli(env, "status", "--json").stdout)["redis"]["crawler_lock"]
+    return int(lock["holder"].split(":")[1]) if lock else None
+
+
+def test_one_crawler_polls_and_another_takes_over_when_it_is_killed(
+    site: FaultySite, env: dict[str, str], procs: Processes
+) -> None:
+    first = procs.start("first", "crawl")
+    wait_until(lambda: "holding the crawler lock" in procs.log("first"), 60, "the lock", procs)
+    second = procs.start("second", "crawl")
+    wait_until(lambda: "waiting to take over" in procs.log("second"), 60, "the second to wait", procs)
+    assert holder_pid(env) == first.pid
+
+    busy = run_cli(env, "crawl", "--once", ok=False)  # a one-off crawl does not wait
+    assert busy.returncode == 3
+    assert "another crawler holds the crawler lock" in busy.stderr
+
+    wait_until(lambda: site.hits.get(ARTICLE_PATH), 120, "the first poll", procs)
+    assert "holding" not in procs.log("second")
+    procs.kill9("first")
+    killed = time.monotonic()
+    wait_until(lambda: "holding the crawler lock" in procs.log("second"), 30, "the take-over", procs)
+    took = time.monotonic() - killed
+    assert took < 4 + 2, f"took over after {took:.1f}s, TTL 4s"
+    assert holder_pid(env) == second.pid
+    polled = site.hits[ARTICLE_PATH]
+    site.set_version(3)
+    wait_until(lambda: site.hits[ARTICLE_PATH] > polled, 60, "a poll by the second crawler", procs)
+    assert procs.stop("second") == 0
+    assert holder_pid(env) is None  # released on the way out
+
+
+def test_worker_and_crawler_stop_cleanly_on_sigterm(env: dict[str, str], procs: Processes) -> None:
+    procs.start("worker", "worker")
+    procs.start("crawler", "crawl")
+    wait_until(lambda: "Listening on" in procs.log("worker"), 60, "the worker to listen", procs)
+    wait_until(lambda: "holding the crawler lock" in procs.log("crawler"), 60, "the lock", procs)
+    waiting = procs.start("waiting", "crawl")
+    wait_until(lambda: "waiting to take over" in procs.log("waiting"), 60, "the second to wait", procs)
+    assert procs.stop("waiting", timeout=30) == 0, procs.log("waiting")
+    assert procs.stop("worker", timeout=60) == 0, procs.log("worker")
+    assert procs.stop("crawler", timeout=60) == 0, procs.log("crawler")
+    assert waiting.returncode == 0
+    assert "Traceback" not in procs.log("worker") + procs.log("crawler")
+    report = json.loads(run_cli(env, "status", "--json").stdout)
+    assert report["redis"]["crawler_lock"] is None
+    assert not any(w["alive"] for w in report["redis"]["workers"])
+
+
+def test_status_shows_queues_workers_and_lock_and_never_a_password(
+    env: dict[str, str], procs: Processes, redis_url: str
+) -> None:
+    procs.start("worker", "worker")
+    wait_until(lambda: "Listening on" in procs.log("worker"), 60, "the worker to listen", procs)
+    report = json.loads(run_cli(env, "status", "--json").stdout)
+    redis = report["redis"]
+    assert set(redis["queues"]) == {"extract", "match", "notify"}
+    assert redis["queues"]["notify"] == {"queued": 0, "started": 0, "scheduled": 0, "failed": 0}
+    [worker] = redis["workers"]
+    assert worker["alive"] and worker["state"] == "idle" and worker["current_job"] is None
+    assert redis["crawler_lock"] is None
+    assert report["pending_deliveries"] == []
+    text = run_cli(env, "status").stdout
+    assert "queue notify" in text and "crawler lock: free" in text and "alive, idle" in text
+
+    with_password = redis_url.replace("redis://", "redis://:s3cret-pw@")
+    for args in (["status"], ["status", "--json"]):
+        done = run_cli({**env, "COMMUNIQUE_REDIS_URL": with_password}, *args)
+        assert "s3cret-pw" not in done.stdout + done.stderr
+        assert ":***@127.0.0.1" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:pw@host:6379/0", "redis://:***@host:6379/0"),
+        ("redis://user:pw@host/1", "redis://user:***@host/1"),
+        ("postgresql://app:pw@db.example/communique", "postgresql://app:***@db.example/communique"),
+        ("redis://localhost:6379/0", "redis://localhost:6379/0"),
+        ("sqlite:////var/lib/communique/db.sqlite3", "sqlite:////var/lib/communique/db.sqlite3"),
+    ],
+)
+def test_mask_url(url: str, shown: str) -> None:
+    assert mask_url(url) == shown
+
+
+def test_status_without_redis_says_embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMUNIQUE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("COMMUNIQUE_REDIS_URL", raising=False)
+    result = CliRunner().invoke(cli, ["status"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"queue: embedded", result.output)
