@@ -25,6 +25,9 @@ from workers.jobs import make_queue
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 30.0
+# A worker takes jobs from the last stage first: work in flight is finished (alerts sent) before new
+# pages are extracted, so a backlog of fetches neither delays alerts nor piles up unmatched versions.
+WORKER_QUEUES = [Stage.NOTIFY.value, Stage.MATCH.value, Stage.EXTRACT.value]
 
 
 @dataclass
@@ -83,8 +86,7 @@ def run_rq_worker(settings: Settings, burst: bool) -> None:
     """
     open_database(settings).close()  # migrate before the first job
     connection = Redis.from_url(settings.redis_url or "")
-    queues = [stage.value for stage in Stage]
-    SimpleWorker(queues, connection=connection, serializer=JSONSerializer).work(
+    SimpleWorker(WORKER_QUEUES, connection=connection, serializer=JSONSerializer).work(
         burst=burst, with_scheduler=True
     )
 
