@@ -8,7 +8,8 @@ The pages, in a fixed mix (deterministic):
           paragraphs: a reprint or an excerpt, which the "archive" rule alerts
   changed a known statement with one number edited (a different one per page): a "changed" alert,
           and the text is learned into the corpus, so every worker rebuilds its corpus index
-Each page gets its own URL and a unique comment, so every one is a distinct snapshot and document.
+Each page gets its own URL (a document of its own) and, unless told otherwise, a unique comment (a
+snapshot of its own).
 """
 
 from __future__ import annotations
@@ -88,8 +89,10 @@ def bump_a_number(texts: list[str], rng: random.Random, serial: int) -> list[str
     return edited
 
 
-def pages(count: int, seed: int = 20250510) -> list[Page]:
-    """`count` distinct pages in the fixed mix, shuffled."""
+def pages(count: int, seed: int = 20250510, distinct: bool = True) -> list[Page]:
+    """`count` pages in the fixed mix, shuffled; each a distinct snapshot unless `distinct` is False,
+    when bodies repeat under their new URLs and only seven different edits are made (so the corpus
+    stops growing after a few learned texts)."""
     rng = random.Random(seed)
     real = real_pages()
     seeds = [paragraphs((ROOT / "corpus" / name).read_text(encoding="utf-8")) for name in SEEDS]
@@ -104,11 +107,13 @@ def pages(count: int, seed: int = 20250510) -> list[Page]:
         else:
             text = seeds[n % len(seeds)]
             if kind == "changed":
-                text = bump_a_number(text, rng, n)
+                text = bump_a_number(text, random.Random(n % 7), n if distinct else n % 7)
             elif n % 2:
                 text = text[: max(8, len(text) // 3)]  # an excerpt
             body, encoding = statement_page(text[0][:120], text, rng), "utf-8"
-        made.append(Page(kind, url, body + f"\n<!-- bench page {n} -->\n".encode(), encoding))
+        if distinct:
+            body += f"\n<!-- bench page {n} -->\n".encode()
+        made.append(Page(kind, url, body, encoding))
     return made
 
 
