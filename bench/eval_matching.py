@@ -1,30 +1,25 @@
 """Precision and recall per relation of the matching engine on the labelled dev set (tests/devset.py).
 
-Run: .venv/bin/python bench/eval_matching.py [--verbose]
+Run: .venv/bin/python -m bench.eval_matching [--verbose]
 Targets (issue 3): ≥ 95 % correct relation; no reprint, excerpt or translation of a known statement
 classed `new`; every edited or added paragraph found.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.harness import REAL_HTML, Figure, Figures, parser
+from communique.errors import PermanentError
+from communique.model import Relation
+from communique.statements import Genre
+from tests.conftest import extract_like_the_crawler
+from tests.devset import SEED_IDS, Case, cases, seed_index
+from workers.corpus_index import CorpusIndex
+from workers.engine import MatchResult, relate
 
-from communique.errors import PermanentError  # noqa: E402
-from communique.model import Relation  # noqa: E402
-from communique.statements import Genre  # noqa: E402
-from tests.conftest import extract_like_the_crawler  # noqa: E402
-from tests.devset import SEED_IDS, Case, cases, seed_index  # noqa: E402
-from workers.corpus_index import CorpusIndex  # noqa: E402
-from workers.engine import MatchResult, relate  # noqa: E402
-
-REAL_PAGES = ROOT.parent / "shared" / "fixtures" / "real-html" / "trafilatura"
+REAL_PAGES = REAL_HTML / "trafilatura"
 
 
 def run(index: CorpusIndex, case: Case) -> MatchResult:
@@ -45,9 +40,10 @@ def edits_found(case: Case, result: MatchResult) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--verbose", action="store_true", help="print every case")
-    args = parser.parse_args()
+    options = parser(__doc__)  # --quick changes nothing: the dev set is what it is
+    options.add_argument("--verbose", action="store_true", help="print every case")
+    args = options.parse_args()
+    figures = Figures("eval_matching", args.results)
     index = seed_index()
     groups = {text.id[:3]: text.statement_id for text in index.texts.values()}
     print("statement groups found on import:", {k: v[:3] for k, v in groups.items()})
@@ -78,6 +74,8 @@ def main() -> None:
         f"\n{len(all_cases)} cases, {correct} correct: {correct / len(all_cases):.1%} (target ≥ 95 %); "
         f"CPU {cpu:.1f} s, {1000 * cpu / len(all_cases):.0f} ms per case"
     )
+    figures.add(Figure("matching: dev set cases correct", 100 * correct / len(all_cases), "%", at_least=95.0))
+    figures.add(Figure("matching: CPU per dev set case", 1000 * cpu / len(all_cases), "ms"))
     print(f"{'relation':<12} {'precision':>9} {'recall':>7} {'cases':>6}")
     for relation in Relation:
         expected = sum(n for (want, _), n in truth.items() if want == relation)

@@ -1,6 +1,6 @@
 """Bytes and CPU per idle poll cycle, across every source kind, through the real crawler service.
 
-Run: .venv/bin/python bench/idle_poll.py [--cycles N]
+Run: .venv/bin/python -m bench.idle_poll [--cycles N] [--quick]
 Serves the saved source pages (tests/fixtures/sources) on 127.0.0.1, with Kremlin and VietnamPlus
 reached under their real host names through the local site acting as the proxy. Starts the real
 `communique crawl` service (embedded queue, sources every 5 s), lets the first cycle fetch and extract
@@ -20,28 +20,21 @@ headers and bodies.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from redis import Redis
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from communique.sources import load_sources, specialise  # noqa: E402
-from crawler.kinds import start_urls  # noqa: E402
-from tests.conftest import free_port  # noqa: E402
-from tests.integration.sources_site import Route, SourcesSite, article, page  # noqa: E402
+from bench.harness import ROOT, Figure, Figures, cpu_seconds, parser, redis_server
+from communique.sources import load_sources, specialise
+from crawler.kinds import start_urls
+from tests.integration.sources_site import Route, SourcesSite, article, page
 
 ATOM = "application/atom+xml; charset=utf-8"
 XML = "application/xml; charset=utf-8"
@@ -101,38 +94,9 @@ def sources_yaml(base: str) -> str:
     )
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-@contextmanager
-def redis_server() -> Iterator[str]:
-    """A throwaway redis-server on a free loopback port."""
-    exe = shutil.which("redis-server")
-    if exe is None:
-        raise SystemExit("redis-server is needed (the crawler queues its work there; no worker runs)")
-    port = free_port()
-    args = [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        for _ in range(100):
-            try:
-                Redis.from_url(url).ping()
-                break
-            except Exception:
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 def measure(etag: bool, cycles: int) -> dict[str, object]:
     """Run the service on a fresh data folder; figures per idle cycle."""
-    with tempfile.TemporaryDirectory() as tmp, SourcesSite() as site, redis_server() as redis_url:
+    with tempfile.TemporaryDirectory() as tmp, SourcesSite() as site, redis_server() as (redis_url, _):
         folder = Path(tmp)
         site.routes.update(routes(site.base_url, etag))
         (folder / "rules").mkdir()
@@ -188,28 +152,31 @@ def measure(etag: bool, cycles: int) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--cycles", type=int, default=6)
-    args = parser.parse_args()
+    options = parser(__doc__)
+    options.add_argument("--cycles", type=int, default=None, help="idle cycles measured (6; 3 with --quick)")
+    args = options.parse_args()
+    cycles = args.cycles or (3 if args.quick else 6)
+    figures = Figures("idle_poll", args.results)
     print("4 sources (feed 2 pages, sitemap index + 2 shards, listing 2 pages, page); 12 articles known")
     shipped = load_sources(ROOT / "rules")
     polls_per_hour = sum(3600 / source.interval * len(start_urls(specialise(source))) for source in shipped)
     for etag in (True, False):
-        figures = measure(etag, args.cycles)
+        found = measure(etag, cycles)
         label = "with validators (304)" if etag else "without validators (200, same bytes)"
         print(f"{label}:")
-        for name, value in figures.items():
+        for name, value in found.items():
             print(f"  {name:<24} {value}")
-        per_request = [
-            float(str(figures[key])) / float(str(figures["requests per cycle"])) for key in WIRE_CPU
-        ]
+        per_request = [float(str(found[key])) / float(str(found["requests per cycle"])) for key in WIRE_CPU]
         print(
             f"  shipped sources.yaml ({len(shipped)} sources, {polls_per_hour:.0f} first requests/hour), "
             f"extrapolated at this cost per request: {polls_per_hour * per_request[0] / 1024:.0f} KiB "
             f"and {polls_per_hour * per_request[1] / 1000:.1f} s CPU per idle hour"
         )
+        short = "304s" if etag else "no validators"
+        figures.add(
+            Figure(f"idle crawl cycle ({short}): bytes on the wire", float(str(found[WIRE_CPU[0]])), "B")
+        )
+        figures.add(Figure(f"idle crawl cycle ({short}): crawler CPU", float(str(found[WIRE_CPU[1]])), "ms"))
 
 
 if __name__ == "__main__":

@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 PRUNE_SECONDS = 3600.0
 # RQ workers look for a dead scheduler (and take over retries) at this interval; RQ's default is 10 min.
 RQ_MAINTENANCE_SECONDS = 60
+# A worker takes jobs from the last stage first: work in flight is finished (alerts sent) before new
+# pages are extracted, so a backlog of fetches neither delays alerts nor piles up unmatched versions.
+WORKER_QUEUES = [Stage.NOTIFY.value, Stage.MATCH.value, Stage.EXTRACT.value]
 
 
 @dataclass
@@ -154,7 +157,7 @@ def run_rq_worker(settings: Settings, burst: bool) -> None:
     presence = RedisQueue(url)
     while True:
         worker = CountingWorker(
-            [stage.value for stage in Stage],
+            WORKER_QUEUES,
             connection=Redis.from_url(url),
             serializer=JSONSerializer,
             maintenance_interval=RQ_MAINTENANCE_SECONDS,
