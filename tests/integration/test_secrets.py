@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from redis import Redis
 
-from tests.conftest import free_port, need_binary, run_cli
+from tests.conftest import free_port, run_cli, running_redis
 from tests.e2e.site import NewsSite
 
 pytestmark = pytest.mark.redis
@@ -41,26 +38,8 @@ def site() -> Iterator[NewsSite]:
 @pytest.fixture
 def protected_redis(tmp_path: Path) -> Iterator[str]:
     """A redis-server that wants a password; its URL carries it."""
-    port = free_port()
-    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    process = subprocess.Popen(
-        [need_binary("redis-server"), *args, "--requirepass", REDIS_PASSWORD, "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://:{REDIS_PASSWORD}@127.0.0.1:{port}/0"
-    client, deadline = Redis.from_url(url), time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except Exception:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with running_redis(tmp_path, REDIS_PASSWORD) as url:
+        yield url
 
 
 def environment(tmp_path: Path, site: NewsSite) -> dict[str, str]:
