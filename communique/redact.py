@@ -13,13 +13,17 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 MASK: Final = "***"
-# Schemes whose URLs name pages and files; any other URL (apprise's json://, tgram://, mailtos://,
-# redis://...) may carry a secret anywhere after the scheme and is masked whole.
-WEB_SCHEMES: Final = frozenset({"http", "https", "ftp", "file", "sqlite"})
-_URL: Final = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://([^\s'\"<>()\[\]]*)")
+# Schemes whose URLs name pages, files and servers: only a password in them is secret, and the rest
+# (user, host, path) is worth showing. Any other URL (apprise's json://, tgram://, mailtos://...) may
+# carry a secret anywhere after the scheme and is masked whole.
+SERVICE_SCHEMES: Final = frozenset(
+    {"http", "https", "ftp", "file", "sqlite", "postgresql", "postgres", "redis", "rediss", "unix"}
+)
+_URL: Final = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*)://([^\s'\"<>()]*)")
+_PASSWORD_PARAMETER: Final = re.compile(r"([?&]password=)([^&#]*)")  # libpq takes it this way too
 # Parts of a notification URL this long are taken for tokens (shorter ones are ports, flags, words).
 MIN_TOKEN_CHARS: Final = 8
 
@@ -28,35 +32,50 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with the given secrets, URL passwords and notification URLs masked."""
     for secret in secrets:
         text = text.replace(secret, MASK)
-    return _URL.sub(_mask_url, text)
+    return _URL.sub(lambda match: mask_url(match.group(0)), text)
 
 
-def _mask_url(match: re.Match[str]) -> str:
-    scheme, rest = match.group(1), match.group(2)
-    if scheme.lower() not in WEB_SCHEMES:
+def mask_url(url: str) -> str:
+    """The URL safe to show: a server's or page's URL without its password, any other URL (a
+    notification target) reduced to its scheme."""
+    scheme, userinfo, hostport, tail = _url_parts(url)
+    if not hostport and not userinfo and not tail:
+        return url  # not a URL
+    if scheme.lower() not in SERVICE_SCHEMES:
         return f"{scheme}://{MASK}"
-    cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    authority, tail = rest[:cut], rest[cut:]
-    if "@" in authority:
-        userinfo, _, host = authority.rpartition("@")
-        user = userinfo.split(":", 1)[0]
-        authority = f"{user}:{MASK}@{host}" if ":" in userinfo else f"{MASK}@{host}"
-    return f"{scheme}://{authority}{tail}"
+    if ":" in userinfo:
+        userinfo = userinfo.split(":", 1)[0] + ":" + MASK
+    elif userinfo and scheme.lower() in ("http", "https", "ftp"):
+        userinfo = MASK  # a token alone before the @
+    tail = _PASSWORD_PARAMETER.sub(rf"\1{MASK}", tail)
+    return f"{scheme}://{userinfo}{'@' if userinfo else ''}{hostport}{tail}"
 
 
 def url_secrets(url: str) -> set[str]:
-    """The parts of a URL that may be secret: its user and password; for a notification URL also
-    long path segments and query values (bot tokens, API keys, webhook ids)."""
-    try:
-        parts = urlsplit(url)
-        found = {parts.password or "", unquote(parts.password or "")}
-    except ValueError:
-        return set()
-    if parts.scheme.lower() not in WEB_SCHEMES:
-        found.add(parts.username or "")
-        found.update(segment for segment in parts.path.split("/"))
-        found.update(value for _, value in parse_qsl(parts.query))
-    return {secret for secret in found if len(secret) >= MIN_TOKEN_CHARS}
+    """The parts of a URL that may be secret, as written and percent-decoded: its password, however
+    short; for a notification URL also its user, path segments and query values as long as a token
+    (bot tokens, API keys, webhook ids)."""
+    scheme, userinfo, _, tail = _url_parts(url)
+    user, _, password = userinfo.partition(":")
+    passwords = {password, *(match.group(2) for match in _PASSWORD_PARAMETER.finditer(tail))}
+    tokens: set[str] = set()
+    if scheme.lower() not in SERVICE_SCHEMES:
+        path, _, query = tail.partition("?")
+        tokens = {user, *path.split("/"), *(value for _, value in parse_qsl(query.split("#")[0]))}
+        tokens = {token for token in tokens if len(token) >= MIN_TOKEN_CHARS}
+    found = passwords | tokens
+    return {secret for secret in found | {unquote(secret) for secret in found} if secret}
+
+
+def _url_parts(url: str) -> tuple[str, str, str, str]:
+    """Scheme, user info, host and port, the rest (from the first / ? or #). By hand, as urlsplit
+    rejects some URLs that libraries (libpq) report on with the password in the message."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url, "", "", ""
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    userinfo, _, hostport = rest[:end].rpartition("@")
+    return scheme, userinfo, hostport, rest[end:]
 
 
 def config_secrets(path: Path) -> set[str]:

@@ -161,6 +161,11 @@ def claim_target(db: Database, alert_id: int, target: str, until: float) -> bool
     return claimed == 1
 
 
+def release_claims(db: Database, alert_id: int) -> None:
+    """Free the targets of an alert whose sender is known to be gone (its worker died mid-send)."""
+    db.execute("UPDATE alert_targets SET claimed_until = NULL WHERE alert_id = ?", (alert_id,))
+
+
 def record_attempt(db: Database, alert_id: int, target: str, ok: bool, error: str | None = None) -> None:
     """Record one attempt to one target and release its claim; a successful one marks it delivered."""
     with db.transaction():

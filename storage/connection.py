@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
-from urllib.parse import unquote
 
 from storage import schema
 
 log = logging.getLogger(__name__)
-
-_PASSWORD_PARAMETER = re.compile(r"([?&]password=)([^&#]*)")
 
 
 class Row(Protocol):
@@ -93,35 +89,6 @@ class Database(ABC):
                     self.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
             current = self.row("SELECT MAX(version) AS v FROM schema_version")
         return int(current["v"] or 0) if current else 0
-
-
-def mask_url(url: str) -> str:
-    """A database URL without its password, for logs, errors and `communique status`."""
-    head, userinfo, hostport, tail = _url_parts(url)
-    if ":" in userinfo:
-        userinfo = userinfo.split(":", 1)[0] + ":***"
-    tail = _PASSWORD_PARAMETER.sub(r"\1***", tail)  # libpq also takes it as a query parameter
-    return f"{head}{userinfo}{'@' if userinfo else ''}{hostport}{tail}"
-
-
-def url_secrets(url: str) -> list[str]:
-    """The password of a URL as written and percent-decoded, longest first (to scrub messages)."""
-    _, userinfo, _, tail = _url_parts(url)
-    found = [userinfo.split(":", 1)[1]] if ":" in userinfo else []
-    found += [match.group(2) for match in _PASSWORD_PARAMETER.finditer(tail)]
-    found += [unquote(secret) for secret in found]
-    return sorted({secret for secret in found if secret}, key=len, reverse=True)
-
-
-def _url_parts(url: str) -> tuple[str, str, str, str]:
-    """scheme://, user info, host and port, the rest; by hand, as urlsplit rejects some URLs libpq
-    reports on (with the password in its message)."""
-    scheme, separator, rest = url.partition("://")
-    if not separator:
-        return url, "", "", ""
-    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    userinfo, _, hostport = rest[:end].rpartition("@")
-    return scheme + separator, userinfo, hostport, rest[end:]
 
 
 def now() -> float:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from communique.errors import ConfigError
 from communique.settings import Settings
-from storage.connection import Database, Row, mask_url, now
+from storage.connection import Database, Row, now
 from storage.sqlite import SQLiteDatabase
 
-__all__ = ["Database", "Row", "SQLiteDatabase", "connect", "mask_url", "now", "open_database"]
+__all__ = ["Database", "Row", "SQLiteDatabase", "connect", "now", "open_database"]
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 

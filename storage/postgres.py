@@ -12,7 +12,8 @@ import psycopg
 from psycopg.rows import RowMaker
 
 from communique.errors import CommuniqueError, ConfigError, TransientError
-from storage.connection import Database, Row, mask_url, url_secrets
+from communique.redact import mask_url, redact, url_secrets
+from storage.connection import Database, Row
 
 LOCK_TIMEOUT_MS = 30_000  # like SQLite's busy timeout: waiting longer for a lock is a transient error
 CONNECT_TIMEOUT_S = 10
@@ -62,7 +63,7 @@ class PostgresDatabase(Database):
         self._url = url
         self._lock_timeout_ms = int(lock_timeout * 1000)
         self.label = mask_url(url)
-        self._secrets = url_secrets(url)
+        self._secrets = sorted(url_secrets(url), key=len, reverse=True)
         self._conn = self._connect()
 
     def close(self) -> None:
@@ -122,10 +123,11 @@ class PostgresDatabase(Database):
     def _connect_error(self, exc: psycopg.Error) -> CommuniqueError:
         """A server that is down, starting or unreachable is transient; a wrong URL, password,
         role or database is a configuration error."""
-        message = f"cannot connect to {self.label}: {_scrub(str(exc), self._secrets).strip()}"
+        message = f"COMMUNIQUE_DATABASE_URL: cannot connect to {self.label}: "
+        message += redact(str(exc), self._secrets).strip()
         if isinstance(exc, psycopg.OperationalError) and not REFUSED.search(str(exc)):
             return TransientError(message)
-        return ConfigError(f"COMMUNIQUE_DATABASE_URL: {message}")
+        return ConfigError(message)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -134,7 +136,7 @@ class PostgresDatabase(Database):
         try:
             yield
         except psycopg.Error as exc:
-            message = _scrub(str(exc), self._secrets)
+            message = redact(str(exc), self._secrets)
             clean = message == str(exc)
             if _is_transient(exc):
                 raise TransientError(f"database unavailable ({self.label}): {message}") from (
@@ -151,13 +153,6 @@ def _is_transient(exc: psycopg.Error) -> bool:
     if state is None:
         return isinstance(exc, psycopg.OperationalError)
     return state[:2] in TRANSIENT_CLASSES or state in TRANSIENT_STATES
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    """The text with every secret replaced by ***."""
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
 
 
 def _row_factory(cursor: psycopg.Cursor[Any]) -> RowMaker[PostgresRow]:

@@ -64,14 +64,14 @@ class RedisQueue:
             failure_ttl=7 * 24 * 3600,
         )
 
-    def forget_abandoned(self) -> list[str]:
-        """Delete the started jobs of workers that are gone; returns their ids.
+    def forget_abandoned(self) -> list[tuple[Stage, int]]:
+        """Delete the started jobs of workers that are gone; returns their stage and item.
 
         RQ finds such jobs only when their registry entry expires (the job timeout plus a minute) and
         its hourly maintenance runs; our workers keep a short-lived liveness key instead, so a job whose
         worker was killed is dropped here and the storage sweep that follows queues it again.
         """
-        forgotten = []
+        forgotten: list[tuple[Stage, int]] = []
         for stage, rq_queue in self.queues.items():
             registry = StartedJobRegistry(queue=rq_queue, serializer=JSONSerializer)
             for jid, execution in registry.get_job_and_execution_ids(cleanup=False):
@@ -89,7 +89,9 @@ class RedisQueue:
                 self.redis.zrem(registry.key, f"{jid}:{execution}")
                 if job is not None:
                     job.delete()
-                forgotten.append(jid)
+                prefix, _, item = jid.rpartition("-")
+                if prefix == stage.value and item.isdigit():  # one of ours (job_id)
+                    forgotten.append((stage, int(item)))
         return forgotten
 
     def mark_alive(self, worker_name: str, ttl: float, about: str) -> None:

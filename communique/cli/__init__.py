@@ -12,20 +12,26 @@ from typing import TYPE_CHECKING
 import click
 
 from communique import redact
-from communique.errors import ConfigError
+from communique.errors import ConfigError, TransientError
 from communique.settings import Settings
 
 if TYPE_CHECKING:
     from communique.cli.presence import CrawlerLock
 
+EXIT_UNAVAILABLE = 75  # sysexits EX_TEMPFAIL: a server is down; systemd and scripts may retry
+
 
 def main() -> None:
-    """Entry point: run the command group, turning configuration errors into a clear message."""
+    """Entry point: run the command group, turning configuration errors and unavailable servers into
+    a clear message rather than a traceback."""
     try:
         cli(standalone_mode=True)
     except ConfigError as exc:
         click.echo(f"configuration error:\n{exc}", err=True)
         sys.exit(2)
+    except TransientError as exc:
+        click.echo(f"unavailable, try again later:\n{exc}", err=True)
+        sys.exit(EXIT_UNAVAILABLE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -10,8 +10,10 @@ import uuid
 from collections.abc import Callable
 
 from redis import Redis
-from redis.exceptions import LockError, LockNotOwnedError, RedisError
+from redis.exceptions import AuthenticationError, LockError, LockNotOwnedError, RedisError
 from redis.lock import Lock
+
+from communique.errors import ConfigError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,10 @@ class CrawlerLock:
         return bool(self._lock.acquire(blocking=False, token=self.name))
 
     def wait(self, stop: threading.Event, once: bool) -> bool:
-        """Block until the lock is ours (True); False at once with `once`, or when `stop` is set."""
+        """Block until the lock is ours (True); False at once with `once`, or when `stop` is set.
+
+        Redis unreachable is waited out, except with `once` (TransientError); credentials it refuses
+        are a ConfigError."""
         period = max(0.2, self.ttl / 6)
         told = False
         while not stop.is_set():
@@ -91,7 +96,11 @@ class CrawlerLock:
                     log.info("holding the crawler lock as %s", self.name)
                     return True
                 holder = lock_holder(self._redis)
+            except AuthenticationError as exc:  # retrying cannot help
+                raise ConfigError(f"COMMUNIQUE_REDIS_URL: Redis refused the credentials: {exc}") from None
             except RedisError as exc:
+                if once:
+                    raise TransientError(f"COMMUNIQUE_REDIS_URL: Redis unreachable: {exc}") from None
                 log.warning("crawler lock: Redis unreachable, retrying: %s", exc)
                 stop.wait(period)
                 continue

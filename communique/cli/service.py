@@ -23,6 +23,7 @@ from communique.errors import ConfigError
 from communique.model import JobQueue, Stage
 from communique.settings import Settings
 from communique.sources import Source, load_sources
+from storage import alerts
 from storage.database import Database, open_database
 from storage.fetches import sync_sources
 from storage.retention import Retention, prune
@@ -80,10 +81,12 @@ def build_queue(settings: Settings) -> JobQueue:
 def requeue_unfinished(db: Database, queue: JobQueue) -> int:
     """Close the digest and follow-up windows that are over, then queue again whatever storage shows
     as unfinished, their alerts included (and drop jobs whose worker died first, so that they are
-    queued again too); returns how many jobs."""
+    queued again too, releasing the alert targets they were sending to); returns how many jobs."""
     close_due(db)
     if isinstance(queue, RedisQueue):
-        queue.forget_abandoned()
+        for stage, item_id in queue.forget_abandoned():
+            if stage is Stage.NOTIFY:
+                alerts.release_claims(db, item_id)
     work = unfinished(db)
     for stage, item_id in work:
         queue.enqueue(stage, item_id)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import click
 
-from communique.redact import redact
+from communique.redact import mask_url, redact
 from communique.settings import Settings
 
 
@@ -42,7 +41,6 @@ def build_report(settings: Settings) -> dict[str, Any]:
         report["pending_deliveries"] = pending_deliveries(db)
     finally:
         db.close()
-    report["database"] = mask_url(settings.database_url) if settings.database_url else "sqlite (data dir)"
     report["redis"] = redis_report(settings.redis_url) if settings.redis_url else None
     return report
 
@@ -89,20 +87,10 @@ def workers(redis: Any) -> list[dict[str, Any]]:
     return sorted(found, key=lambda w: str(w["name"]))
 
 
-def mask_url(url: str) -> str:
-    """The URL with its password (if any) replaced by ***."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
-
-
 def print_report(report: dict[str, Any]) -> None:
     """The human-readable form."""
     counts = ", ".join(f"{k} {v}" for k, v in report["counts"].items())
+    click.echo(f"database {report['database']}")
     click.echo(f"{counts}; undelivered alerts {report['undelivered_alerts']}")
     for alert in report["pending_deliveries"]:
         error = alert["last_error"] or "not tried yet"

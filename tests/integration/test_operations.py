@@ -12,8 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from communique.cli import cli
-from communique.cli.status_cmd import mask_url
-from tests.conftest import run_cli
+from tests.conftest import free_port, run_cli, running_redis
 from tests.e2e.site import ARTICLE_PATH
 from tests.faults.harness import FaultySite, Processes, fault_env, wait_until
 
@@ -116,18 +115,18 @@ def test_status_shows_queues_workers_and_lock_and_never_a_password(
         assert ":***@127.0.0.1" in done.stdout
 
 
-@pytest.mark.parametrize(
-    ("url", "shown"),
-    [
-        ("redis://:pw@host:6379/0", "redis://:***@host:6379/0"),
-        ("redis://user:pw@host/1", "redis://user:***@host/1"),
-        ("postgresql://app:pw@db.example/communique", "postgresql://app:***@db.example/communique"),
-        ("redis://localhost:6379/0", "redis://localhost:6379/0"),
-        ("sqlite:////var/lib/communique/db.sqlite3", "sqlite:////var/lib/communique/db.sqlite3"),
-    ],
-)
-def test_mask_url(url: str, shown: str) -> None:
-    assert mask_url(url) == shown
+def test_a_one_off_crawl_fails_clearly_when_redis_is_down_or_refuses_the_password(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    down = f"redis://127.0.0.1:{free_port()}/0"
+    unreachable = run_cli({**env, "COMMUNIQUE_REDIS_URL": down}, "crawl", "--once", ok=False)
+    assert unreachable.returncode == 75, unreachable.stderr  # EX_TEMPFAIL: try again later
+    assert "Redis unreachable" in unreachable.stderr and "Traceback" not in unreachable.stderr
+    with running_redis(tmp_path, "the-password") as url:
+        wrong = url.replace("the-password", "not-the-password")
+        refused = run_cli({**env, "COMMUNIQUE_REDIS_URL": wrong}, "crawl", "--once", ok=False)
+    assert refused.returncode == 2, refused.stderr  # a configuration error: retrying cannot help
+    assert "COMMUNIQUE_REDIS_URL" in refused.stderr and "not-the-password" not in refused.stderr
 
 
 def test_status_without_redis_says_embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
