@@ -166,3 +166,9 @@ def anchors(text: str) -> frozenset[str]:
                 found.add(_ACRONYMS.get(match.group(1), match.group(1)))
     found |= _names(text)
     return frozenset(found)
+
+
+def distinctive(found: frozenset[str]) -> frozenset[str]:
+    """The anchors rare enough to suggest that two texts are related: not numbers below 100 (days,
+    counts, list numbers: every long article has a dozen of them) nor words of two letters."""
+    return frozenset(a for a in found if len(a) > 2 and not (a.isdigit() and int(a) < 100))

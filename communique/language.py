@@ -6,7 +6,6 @@ import functools
 from collections.abc import Collection, Sequence
 from typing import Final
 
-import py3langid
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 # Languages in which statements between Vietnam and Russia and their coverage plausibly appear.
@@ -26,19 +25,19 @@ MIN_LETTERS: Final = 30
 MIN_CONFIDENCE: Final = 0.5
 
 
-def detect_language(text: str) -> str | None:
+def detect_language(text: str, languages: Collection[str] = DEFAULT_LANGUAGES) -> str | None:
     """ISO 639-1 code of the main language of a text, or None when there is too little text."""
     sample = text[:5000]
     if sum(ch.isalpha() for ch in sample) < 20:
         return None
-    language, _score = py3langid.classify(sample)
-    return str(language)
+    label, _score = _identifier(frozenset(languages)).classify(sample)
+    return _ALIASES.get(str(label), str(label))
 
 
 @functools.lru_cache(maxsize=4)
 def _identifier(languages: frozenset[str]) -> LanguageIdentifier:
-    """One identifier per language set and process, never the module-global one of py3langid."""
-    # py3langid.set_languages() would restrict the global identifier that detect_language uses.
+    """One identifier per language set and process (the model is loaded once); py3langid's own
+    module-global one is never loaded."""
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(sorted(languages))
     return identifier

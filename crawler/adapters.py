@@ -92,6 +92,8 @@ def canonical_url(url: str) -> str:
     adapter = adapter_for(url)
     if adapter is not None and (special := adapter.canonical(host, parts.path)) is not None:
         return special
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address keeps its brackets
     port = parts.port
     if port is not None and (parts.scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"

@@ -36,9 +36,12 @@ def corpus_document(db: Database, doc_id: str) -> Row | None:
     return db.row("SELECT * FROM corpus WHERE id = ?", (doc_id,))
 
 
-def corpus_texts(db: Database) -> list[Row]:
-    """Every known text, oldest first."""
-    return db.rows("SELECT id, statement_id, language, title, text, origin FROM corpus ORDER BY added_at, id")
+def corpus_texts(db: Database, since: float | None = None) -> list[Row]:
+    """Every known text, oldest first; with `since`, those added at or after that time."""
+    columns = "id, statement_id, language, title, text, origin, added_at"
+    if since is None:
+        return db.rows(f"SELECT {columns} FROM corpus ORDER BY added_at, id")
+    return db.rows(f"SELECT {columns} FROM corpus WHERE added_at >= ? ORDER BY added_at, id", (since,))
 
 
 def corpus_stamp(db: Database) -> tuple[int, float]:

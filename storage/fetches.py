@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 
+from communique.errors import PermanentError
 from communique.model import FetchState
 from communique.sources import Source
 from storage.database import Database, Row, now
@@ -120,10 +121,11 @@ def fetch_row(db: Database, fetch_id: int) -> Row | None:
 
 
 def snapshot(db: Database, content_hash: str) -> tuple[bytes, str | None]:
-    """The body and detected encoding stored under a content hash."""
+    """The body and detected encoding stored under a content hash; PermanentError when it is gone
+    (pruned by retention before it was extracted): retrying cannot bring it back."""
     row = db.row("SELECT body, encoding FROM snapshots WHERE content_hash = ?", (content_hash,))
     if row is None:
-        raise LookupError(f"no snapshot {content_hash}")
+        raise PermanentError(f"snapshot {content_hash} is gone (pruned before extraction?)")
     return zlib.decompress(row["body"]), row["encoding"]
 
 

@@ -22,6 +22,9 @@ MIGRATION_LOCK = 0x636F6D6D  # pg_advisory_lock key held while migrating ("comm"
 # failure, deadlock), operator intervention (server shutting down); lock timeout, too many connections.
 TRANSIENT_CLASSES = frozenset({"08", "40", "57"})
 TRANSIENT_STATES = frozenset({"55P03", "53300"})
+# Of those, the ones that mean another transaction is in the way (as SQLite's "database is locked").
+BUSY_CLASSES = frozenset({"40"})
+BUSY_STATES = frozenset({"55P03"})
 # Connection failures carry no SQLSTATE: these messages mean the URL is wrong, not the server down.
 REFUSED = re.compile(r"authentication failed|does not exist|pg_hba\.conf|no password supplied")
 
@@ -139,9 +142,10 @@ class PostgresDatabase(Database):
             message = redact(str(exc), self._secrets)
             clean = message == str(exc)
             if _is_transient(exc):
-                raise TransientError(f"database unavailable ({self.label}): {message}") from (
-                    exc if clean else None
-                )
+                state = exc.sqlstate or ""
+                busy = state[:2] in BUSY_CLASSES or state in BUSY_STATES
+                what = "database busy" if busy else "database unavailable"
+                raise TransientError(f"{what} ({self.label}): {message}") from (exc if clean else None)
             if not clean:
                 raise type(exc)(message) from None
             raise

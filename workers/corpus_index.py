@@ -10,11 +10,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from communique.anchors import anchors
+from communique.anchors import anchors, distinctive
 from communique.sentences import split_sentences
 from communique.text import key_fingerprint, key_of_normalised
 from storage.corpus import corpus_stamp, corpus_texts, corpus_vectors, save_corpus_vectors
-from storage.database import Database
+from storage.database import Database, Row
 from workers.embedding import Embedder, get_embedder
 from workers.lexical import LexicalIndex
 
@@ -47,13 +47,13 @@ class CorpusIndex:
     by_fingerprint: dict[str, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
     lexical: LexicalIndex = field(default_factory=LexicalIndex)
     keys: list[tuple[str, int]] = field(default_factory=list)  # lexical key → (text id, position)
-    anchors: dict[str, frozenset[str]] = field(default_factory=dict)  # text id → its anchors
+    anchors: dict[str, frozenset[str]] = field(default_factory=dict)  # text id → distinctive anchors
     _sentences: dict[str, tuple[list[str], list[int]]] = field(default_factory=dict)
 
     def add(self, text: KnownText) -> None:
         """Index one known text (it must not be in the index yet)."""
         self.texts[text.id] = text
-        self.anchors[text.id] = anchors("\n".join(text.paragraphs))
+        self.anchors[text.id] = distinctive(anchors("\n".join(text.paragraphs)))
         for position, (key, fingerprint) in enumerate(zip(text.keys, text.fingerprints, strict=True)):
             self.by_fingerprint[fingerprint].append((text.id, position))
             self.lexical.add_keyed([(len(self.keys), key)])
@@ -81,12 +81,21 @@ def load(db: Database) -> CorpusIndex:
     """Build the index from every known text in storage."""
     index = CorpusIndex()
     for row in corpus_texts(db):
-        index.add(known_text(row["id"], row["statement_id"], row["language"], str(row["text"]).split("\n")))
+        index.add(_known_row(row))
     return index
 
 
+def _known_row(row: Row) -> KnownText:
+    """A known text from its stored row."""
+    return known_text(row["id"], row["statement_id"], row["language"], str(row["text"]).split("\n"))
+
+
 class CorpusCache:
-    """One index per process, rebuilt when the corpus in storage changed.
+    """One index per process, kept in step with the corpus in storage.
+
+    Texts are only ever added (imported, or learned by the match job); the texts added since the last
+    call are indexed incrementally, and a full load happens only at start or when storage no longer
+    adds up (a text removed by hand).
 
     The known texts' sentence vectors are shared through storage: read when the index is built,
     and those this process had to compute are written back on the next call, so that the model
@@ -105,13 +114,26 @@ class CorpusCache:
         if embedder.computed != self._computed:
             self._save_vectors(db, embedder)
         stamp = corpus_stamp(db)
-        if stamp != self._stamp:
-            self._index = load(db)
+        if stamp == self._stamp:
+            return self._index
+        if self._stamp is not None and self._add_since(db, self._stamp[1], stamp[0]):
             self._stamp = stamp
-            stored = corpus_vectors(db)
-            embedder.preload(stored)
-            self._stored = set(stored)
+            return self._index
+        self._index = load(db)
+        self._stamp = stamp
+        stored = corpus_vectors(db)
+        embedder.preload(stored)
+        self._stored = set(stored)
         return self._index
+
+    def _add_since(self, db: Database, since: float, count: int) -> bool:
+        """Index the texts added since `since`; False when the index would not match storage then."""
+        rows = [row for row in corpus_texts(db, since) if row["id"] not in self._index.texts]
+        if len(self._index.texts) + len(rows) != count:
+            return False
+        for row in rows:
+            self._index.add(_known_row(row))
+        return True
 
     def _save_vectors(self, db: Database, embedder: Embedder) -> None:
         """Store the known sentences' vectors computed since the last call."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,11 @@ from workers.render import Message
 
 log = logging.getLogger(__name__)
 
-# A worker sending to a target holds it this long; one that died mid-send is replaced after it.
+# A worker sending to a target holds it this long; one that died mid-send is replaced after it (or
+# sooner, when the sweeper finds its worker gone).
 CLAIM_SECONDS = 600.0
+# How long a delivery made is retried to be recorded (within the claim, so nobody sends it meanwhile).
+RECORD_PATIENCE = CLAIM_SECONDS / 2
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,22 @@ def send(config_path: Path, tags: list[str], message: Message) -> None:
         raise TransientError("; ".join(failed))
 
 
+def record_sent(db: Database, alert_id: int, key: str, patience: float = RECORD_PATIENCE) -> None:
+    """Record a delivery that was made, waiting out a busy or unreachable database meanwhile: left
+    unrecorded, it would be sent again once the claim expires."""
+    pause, deadline = 0.2, time.monotonic() + patience
+    while True:
+        try:
+            alerts.record_attempt(db, alert_id, key, ok=True)
+            return
+        except TransientError as exc:
+            if time.monotonic() + pause > deadline:
+                raise
+            log.warning("alert %d sent to %s but not recorded yet, retrying: %s", alert_id, key, exc)
+            time.sleep(pause)
+            pause = min(pause * 2, 10.0)
+
+
 def deliver(db: Database, alert_id: int, config_path: Path, tags: list[str], message: Message) -> None:
     """Deliver a stored alert to each of its targets not reached yet, recording every attempt.
 
@@ -127,7 +147,7 @@ def deliver(db: Database, alert_id: int, config_path: Path, tags: list[str], mes
             log.warning("alert %d not delivered to %s: %s", alert_id, target.key, exc)
             failed.append(str(exc))
             continue
-        alerts.record_attempt(db, alert_id, target.key, ok=True)
+        record_sent(db, alert_id, target.key)
         log.info("alert %d delivered to %s", alert_id, target.key, extra={"alert_id": alert_id})
     if failed:
         raise TransientError(f"alert {alert_id} not delivered to every target: {'; '.join(failed)}")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from communique.anchors import anchors
+from communique.anchors import anchors, distinctive
 from communique.language import paragraph_languages
 from communique.model import ParagraphStatus, Relation
 from communique.statements import Genre, genre_of, names_statement, parties_of
@@ -35,7 +35,9 @@ TRANSLATION_TARGET = 0.5  # or share of the known text's sentences found in the 
 MENTION_PAIRS = 5  # fewer aligned sentences than this is chance
 MENTION_SOURCE = 0.1  # and at least this share of the article's sentences
 CROSSLINGUAL_CANDIDATES = 3  # known texts (best by shared anchors) aligned with the embedding model
-CROSSLINGUAL_MIN_ANCHORS = 8  # a text not naming a statement needs this many shared anchors to be tried
+# A text not naming a statement needs this many shared distinctive anchors to be tried: translations
+# of the seeds share 17 or more with each other, the 124 real pages at most 4 with any seed.
+CROSSLINGUAL_MIN_ANCHORS = 8
 
 
 @dataclass(frozen=True)
@@ -367,7 +369,7 @@ def _crosslingual_candidates(
     named: bool,
 ) -> list[KnownText]:
     """Known texts in another language worth the embedding model's time, best anchor overlap first."""
-    mine = anchors("\n".join(paragraphs))
+    mine = distinctive(anchors("\n".join(paragraphs)))
     scored = []
     for text in index.texts.values():
         if text.id in exclude or text.language == language:

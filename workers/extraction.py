@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import lxml.html  # type: ignore[import-untyped]
 import trafilatura
+from trafilatura.settings import set_date_params
 from w3lib.encoding import html_to_unicode, read_bom
 
 from communique.errors import PermanentError
@@ -100,7 +101,15 @@ def _bare_extraction(html: str, url: str) -> Any:
     """trafilatura on one page; whatever it raises on a hostile page is that page's error."""
     try:
         return trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=True
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            # The date from the page's metadata and markup only: htmldate's extensive search of the
+            # text takes 40 % of extraction time and adds 4 of 62 correct dates on the labelled pages
+            # (54 vs 50); the published date is shown, never matched on.
+            date_extraction_params=set_date_params(extensive=False),
         )
     except Exception as exc:  # a third-party parser on untrusted input: the page is the problem
         raise PermanentError(f"extraction failed: {type(exc).__name__}: {exc}"[:300]) from exc

@@ -29,9 +29,9 @@ def extract(fetch_id: int) -> None:
     fetch = fetches.fetch_row(ctx.db, fetch_id)
     if fetch is None or fetch["state"] != FetchState.FETCHED:
         return
-    body, encoding = fetches.snapshot(ctx.db, fetch["content_hash"])
     try:
-        article = extract_article(body, encoding, fetch["url"])
+        body, encoding = fetches.snapshot(ctx.db, fetch["content_hash"])
+        article = extract_article(body, encoding, fetch["url"], ctx.settings.max_page_bytes)
     except PermanentError as exc:
         fetches.set_fetch_state(ctx.db, fetch_id, FetchState.FAILED, str(exc))
         log.warning("no text extracted from %s: %s", fetch["url"], exc, extra={"fetch_id": fetch_id})

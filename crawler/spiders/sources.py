@@ -13,6 +13,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from communique.errors import TransientError
 from communique.model import JobQueue
 from communique.sources import Source, specialise
 from crawler.adapters import attachments, canonical_url
@@ -56,8 +57,11 @@ class SourcesSpider(Spider):
         """Keep a service crawl alive, scheduling the sources and revisits that came due."""
         if self.once:
             return
-        for request in self._due_requests(force=False):
-            self.crawler.engine.crawl(request)
+        try:
+            for request in self._due_requests(force=False):
+                self.crawler.engine.crawl(request)
+        except TransientError as exc:  # the database busy or away: try again at the next idle tick
+            log.warning("could not schedule due sources, trying again: %s", exc)
         raise DontCloseSpider
 
     def _due_requests(self, force: bool) -> Iterator[Request]:

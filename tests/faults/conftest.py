@@ -1,9 +1,9 @@
 """Fault tests: real redis-server, real database, the real `communique crawl` and `communique worker`
 processes, the e2e news site with its apprise json:// sink, and faults injected from the test.
 
-The database is the `database_url` fixture (SQLite in the test's folder) so that the same tests can be
-parametrised over PostgreSQL. Each test prints "fault X: expected N delivered N duplicated 0", and the
-session's summary repeats those lines."""
+Every test runs on SQLite and on PostgreSQL (the `database_url` fixture). Each test prints
+"fault X [database]: expected N delivered N duplicated 0", and the session's summary repeats those
+lines."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ def site() -> Iterator[FaultySite]:
         news.release.set()
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """The database under test (the lead parametrises this over PostgreSQL)."""
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database under test: SQLite in the test's folder, then a new PostgreSQL database."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("postgres_url"))
     return f"sqlite:///{tmp_path / 'db' / 'communique.sqlite3'}"

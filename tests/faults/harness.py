@@ -253,7 +253,8 @@ def check_delivery(fault: str, site: NewsSite, env: dict[str, str]) -> None:
     received = [(alert["title"], alert["message"]) for alert in site.alerts]
     delivered = len(set(received))
     duplicated = len(received) - delivered
-    line = f"fault {fault}: expected {expected} delivered {delivered} duplicated {duplicated}"
+    dialect = "postgresql" if env["COMMUNIQUE_DATABASE_URL"].startswith("postgres") else "sqlite"
+    line = f"fault {fault} [{dialect}]: expected {expected} delivered {delivered} duplicated {duplicated}"
     print(line)
     SUMMARIES.append(line)
     assert report["undelivered_alerts"] == 0, report["pending_deliveries"]

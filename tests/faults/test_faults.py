@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
 from redis import Redis
 from rq.registry import StartedJobRegistry
@@ -67,14 +68,18 @@ def first_version_done(site: FaultySite, env: dict[str, str], procs: Processes) 
 
 
 def finish(fault: str, site: FaultySite, env: dict[str, str], db: Database, procs: Processes) -> None:
-    """Let the first alert arrive, publish v4 and its alert, wait, then check exactly-once delivery."""
-    wait_until(lambda: site.alerts, 120, "the first alert", procs)
-    site.set_version(4)
-    wait_until(lambda: len(site.alerts) >= 2, 120, "the second alert", procs)
-    wait_until(lambda: settled(db, 3), 60, "v4 matched and its alert delivered", procs)
-    time.sleep(SETTLE_SECONDS)
-    procs.check()  # every process not killed on purpose is still running
-    check_delivery(fault, site, env)
+    """Let the first alert arrive, publish v4 and its alert, wait, then check exactly-once delivery;
+    the test's connection is closed on the way out."""
+    try:
+        wait_until(lambda: site.alerts, 120, "the first alert", procs)
+        site.set_version(4)
+        wait_until(lambda: len(site.alerts) >= 2, 120, "the second alert", procs)
+        wait_until(lambda: settled(db, 3), 60, "v4 matched and its alert delivered", procs)
+        time.sleep(SETTLE_SECONDS)
+        procs.check()  # every process not killed on purpose is still running
+        check_delivery(fault, site, env)
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize("aof", [True, False], ids=["aof", "queue-lost"])
@@ -108,8 +113,9 @@ def test_worker_killed_mid_job(tmp_path: Path, site: FaultySite, database_url: s
             site.stall_next = True  # the first alert post never gets an answer ...
             site.set_version(3)
             assert site.stalled.wait(timeout=90), "no alert was posted"
-            started = StartedJobRegistry("notify", connection=Redis.from_url(redis.url))
-            assert len(started.get_job_ids(cleanup=False)) == 1  # ... so the worker is mid-job
+            with Redis.from_url(redis.url) as client:
+                started = StartedJobRegistry("notify", connection=client)
+                assert len(started.get_job_ids(cleanup=False)) == 1  # ... so the worker is mid-job
             procs.kill9("worker")
             site.release.set()
             procs.start("worker-2", "worker")
@@ -161,16 +167,20 @@ def failed_attempts(db: Database) -> int:
 
 @contextmanager
 def write_lock(database_url: str) -> Iterator[None]:
-    """Another process's write lock on the database (SQLite: BEGIN IMMEDIATE)."""
-    if not database_url.startswith("sqlite:///"):
-        pytest.skip(f"no write-lock holder written for {database_url.split(':', 1)[0]} yet")
-    conn = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    """Another process's lock on the database, in the way of every job: SQLite's write lock
+    (BEGIN IMMEDIATE); on PostgreSQL an exclusive lock on the tables extraction reads and writes."""
+    if database_url.startswith("sqlite:///"):
+        conn = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
+            conn.close()
+        return
+    with psycopg.connect(database_url) as pg, pg.transaction():
+        pg.execute("LOCK TABLE fetches, snapshots, documents, versions IN ACCESS EXCLUSIVE MODE")
         yield
-    finally:
-        conn.execute("ROLLBACK")
-        conn.close()
 
 
 def test_database_busy(tmp_path: Path, site: FaultySite, database_url: str) -> None:

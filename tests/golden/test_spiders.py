@@ -8,6 +8,7 @@ read too. Each is fed to the readers and to the spider as the downloader would h
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 
 from communique.model import FetchState
@@ -170,6 +172,18 @@ def test_json_feed_items_and_canonical_urls_without_tracking() -> None:
     assert canonical_url(found.entries[0].url) == (
         "https://www.npr.org/2021/10/29/1050315385/keller-rinaudo-how-can-delivery-drones-save-lives"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("http://[::1]:8080/news/a?utm_source=x&id=5", "http://[::1]:8080/news/a?id=5"),
+        ("https://[2001:DB8::1]/a", "https://[2001:db8::1]/a"),
+        ("HTTPS://Example.org:443/a", "https://example.org/a"),
+    ],
+)
+def test_canonical_urls_keep_ports_and_ipv6_brackets(url: str, canonical: str) -> None:
+    assert canonical_url(url) == canonical
 
 
 @pytest.mark.parametrize(
@@ -380,3 +394,19 @@ def test_cp1251_page_is_stored_with_its_charset(spider: SourcesSpider) -> None:
     assert item.encoding == "cp1251"
     assert "Совместное заявление" in item.body.decode(item.encoding)
     assert "Ёмкий" in page.text  # type: ignore[attr-defined]
+
+
+def test_a_busy_database_at_an_idle_tick_keeps_the_service_crawl_open(tmp_path: Path) -> None:
+    busy = open_database(Settings(data_dir=tmp_path, database_url=None, db_busy_timeout=0.1))
+    sync_sources(busy, SOURCES)
+    service = SourcesSpider(sources=SOURCES, queue=RecordingQueue(), once=False)
+    service.db = busy
+    locker = sqlite3.connect(tmp_path / "communique.sqlite3", isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # another process writing: marking sources polled times out
+    try:
+        with pytest.raises(DontCloseSpider):
+            service.on_idle()
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+        busy.close()

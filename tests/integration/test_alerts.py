@@ -7,6 +7,8 @@ from __future__ import annotations
 import email
 import json
 import re
+import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from email import policy
@@ -278,6 +280,33 @@ def test_a_target_claimed_by_another_worker_is_not_sent_to_twice(db: Database, t
         deliver(db, alert_id, config)
         assert len(sink.alerts) == 1
         assert not alerts.claim_target(db, alert_id, target.key, until=time.time() + 60)  # delivered
+
+
+def test_a_delivery_made_while_the_database_is_locked_is_recorded_once_it_is_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = open_database(Settings(data_dir=tmp_path, database_url=None, db_busy_timeout=0.2))
+    result, row = seed_edit(db)
+    locker = sqlite3.connect(tmp_path / "communique.sqlite3", isolation_level=None, check_same_thread=False)
+    send_to = delivery.send_to
+
+    def send_then_lock(target: delivery.Target, message: Message) -> None:
+        send_to(target, message)
+        locker.execute("BEGIN IMMEDIATE")  # another process writes for a while, right after the send
+        threading.Timer(1.5, locker.execute, ["ROLLBACK"]).start()
+
+    monkeypatch.setattr(delivery, "send_to", send_then_lock)
+    with NewsSite() as sink:
+        config = apprise_config(tmp_path, [sink.apprise_url])
+        [alert_id] = alert_now(db, result, row, [RULE], at=T0)
+        deliver(db, alert_id, config)  # waits for the lock to record what it sent
+        deliver(db, alert_id, config)  # a retried job sends nothing more
+        assert len(sink.alerts) == 1
+    delivered = alerts.alert(db, alert_id)
+    assert delivered is not None and delivered["delivered_at"] is not None
+    assert [a["ok"] for a in db.rows("SELECT ok FROM deliveries WHERE alert_id = ?", (alert_id,))] == [1]
+    locker.close()
+    db.close()
 
 
 def test_a_target_asking_for_markdown_gets_the_chat_body(db: Database, tmp_path: Path) -> None:

@@ -120,3 +120,29 @@ def test_text_handed_to_matching_is_capped(stages: Stages) -> None:
     assert_clean(outcome)
     assert outcome.text is not None
     assert MAX_TEXT_CHARS - len(paragraph) - 10 < len(outcome.text) <= MAX_TEXT_CHARS
+
+
+def test_extract_holds_to_the_configured_page_limit(pages: dict[str, Page], tmp_path: Path) -> None:
+    stages = Stages(tmp_path, max_page_bytes=0)  # stored by a crawler without a limit
+    body = pages[EVERY_KIND_PAGES[2]].body
+    limit = len(body) - 1
+    stages.context.settings = stages.settings.model_copy(update={"max_page_bytes": limit})
+    outcome = stages.feed(Mutant("synthetic", "original", body, honest_charset=True))
+    assert not outcome.crashes
+    assert outcome.error == f"too large: {len(body):,} bytes > limit {limit:,}"
+
+
+def test_a_snapshot_lost_before_extraction_fails_its_fetch_once(
+    pages: dict[str, Page], tmp_path: Path
+) -> None:
+    stages = Stages(tmp_path)
+    # The body is gone before the extract job reads it (retention keeps waiting fetches' bodies, but
+    # a database restored without them, or edited by hand, has none): retrying cannot help.
+    stages.db.execute(
+        "CREATE TRIGGER lose AFTER INSERT ON fetches "
+        "BEGIN UPDATE fetches SET content_hash = NULL WHERE id = NEW.id; END"
+    )
+    outcome = stages.feed(Mutant("synthetic", "original", pages[EVERY_KIND_PAGES[2]].body))
+    assert not outcome.crashes
+    assert outcome.state == FetchState.FAILED
+    assert outcome.error is not None and "is gone" in outcome.error

@@ -40,3 +40,26 @@ def test_vectors_computed_by_one_worker_are_read_by_the_next(
     assert second.computed == 1  # only the article's sentence: the known ones came from storage
     assert pairs == align(article, known, first)
     db.close()
+
+
+def test_texts_added_later_are_indexed_without_a_rebuild_and_as_a_rebuild_would(tmp_path: Path) -> None:
+    db = open_database(Settings(data_dir=tmp_path))
+    import_texts(db, [path for path in SEED_FILES if path.name.startswith("001")])
+    cache = corpus_index.CorpusCache()
+    index = cache.get(db)
+    import_texts(db, [path for path in SEED_FILES if path.name.startswith(("002", "004"))])
+    assert cache.get(db) is index  # the same index, grown
+    full = corpus_index.load(db)
+    assert index.texts == full.texts and index.keys == full.keys
+    assert dict(index.by_fingerprint) == dict(full.by_fingerprint)
+    assert index.anchors == full.anchors
+
+    db.execute("DELETE FROM corpus WHERE id LIKE '004%'")  # removed by hand: storage no longer adds up
+    db.execute(
+        "INSERT INTO corpus (id, statement_id, language, title, text, text_hash, added_at, origin) "
+        "SELECT 'copy', statement_id, language, title, text, text_hash || 'x', added_at + 1, origin "
+        "FROM corpus WHERE id LIKE '002%'"
+    )
+    rebuilt = cache.get(db)
+    assert rebuilt is not index and set(rebuilt.texts) == set(corpus_index.load(db).texts)
+    db.close()

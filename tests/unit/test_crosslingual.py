@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import py3langid.langid
 import pytest
 import trafilatura
 from hypothesis import HealthCheck, given, settings
@@ -119,12 +120,13 @@ def test_short_paragraphs_take_their_neighbours_language() -> None:
     assert paragraph_languages([]) == []
 
 
-def test_the_language_set_is_restricted_without_touching_py3langid_globals() -> None:
+def test_the_language_set_is_closed_and_the_model_loaded_once() -> None:
     heading = "Hovedretningslinjer for bilaterale forbindelser"  # Norwegian, which py3langid calls Danish
-    assert detect_language(heading) == "da"
+    assert detect_language(heading) == "no"
     assert paragraph_languages([heading]) == ["no"]
-    assert detect_language(heading) == "da"  # the module-global identifier is left unrestricted
+    assert detect_language(heading, languages={"da", "no"}) == "da"  # the set is what decides
     assert paragraph_languages([heading], languages={"en", "vi"}) == ["en"]
+    assert py3langid.langid.IDENTIFIER is None  # py3langid's own global model never loaded
 
 
 # --- embeddings ----------------------------------------------------------------------------------

@@ -9,11 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.eval_matching import edits_found, run
+from communique.errors import PermanentError
 from communique.model import Relation
 from communique.statements import Genre
 from tests.devset import SEED_IDS, Case, cases, seed_index, seed_paragraphs
+from workers import engine
 from workers.corpus_index import CorpusIndex
 from workers.engine import relate
+from workers.extraction import extract_article
 
 KNOWN = (Relation.REPRINT, Relation.EXCERPT, Relation.TRANSLATION)
 
@@ -86,6 +89,24 @@ def test_unrelated_vietnamese_chatter_is_never_a_known_statement(
     result = relate(index, [" ".join(words)])
     assert result.relation in (Relation.UNRELATED, Relation.NEW)
     assert result.genre is Genre.OTHER
+
+
+def test_unrelated_real_pages_never_reach_the_embedding_model(
+    index: CorpusIndex, real_html: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screened: list[str] = []
+    first_look = engine.screen
+    monkeypatch.setattr(engine, "screen", lambda *args: screened.append(page.name) or first_look(*args))
+    related = 0
+    for page in sorted(real_html.glob("*/*.html")):
+        try:
+            article = extract_article(page.read_bytes(), None, "https://example.org/")
+        except PermanentError:
+            continue
+        result = relate(index, article.text.split("\n"), title=article.title)
+        related += 1
+        assert result.relation in (Relation.UNRELATED, Relation.NEW), page.name
+    assert related > 100 and screened == []
 
 
 def test_the_dev_set(index: CorpusIndex, real_html: Path) -> None:
