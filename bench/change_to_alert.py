@@ -20,7 +20,6 @@ Target (issue 7): at most 0.5 s from the fetch that sees a change to the alert (
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import statistics
@@ -30,9 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.harness import ROOT, Figure, Figures, corpus_database, load_average, parser, redis_server
+from bench.harness import Figure, Figures, corpus_database, load_average, parser, redis_server
 from bench.sites import TimedSite
 from tests.e2e.site import ARTICLE_PATH
+from tests.service_env import page_source, service_env
 
 RULES = "rules:\n  - {name: r, events: [new, changed], keywords: [Tuyên bố chung], notify: [analysts]}\n"
 INTERVAL = 5
@@ -41,27 +41,15 @@ TARGET_S = 0.5
 
 def environment(folder: Path, site: TimedSite, redis_url: str | None) -> dict[str, str]:
     """The service's environment: one page source, one rule, the sink, a data folder with the corpus."""
-    rules = folder / "rules"
-    rules.mkdir()
-    (rules / "sources.yaml").write_text(
-        "sources:\n  - {id: local-news, kind: page, "
-        f"url: '{site.article_url}', interval: {INTERVAL}, allow_private: true}}\n",
-        encoding="utf-8",
+    redis = {"COMMUNIQUE_REDIS_URL": redis_url} if redis_url is not None else {}
+    env = service_env(
+        folder,
+        sources=page_source(site.article_url, interval=INTERVAL),
+        rules=RULES,
+        apprise_url=site.apprise_url,
+        **redis,
     )
-    (rules / "joint-statements.yaml").write_text(RULES, encoding="utf-8")
-    apprise = folder / "apprise.yml"
-    apprise.write_text(f"urls:\n  - {site.apprise_url}:\n      tag: analysts\n", encoding="utf-8")
     corpus_database(folder / "data")
-    env = {
-        **os.environ,
-        "COMMUNIQUE_RULES_DIR": str(rules),
-        "COMMUNIQUE_DATA_DIR": str(folder / "data"),
-        "COMMUNIQUE_CORPUS_DIR": str(ROOT / "corpus"),
-        "COMMUNIQUE_APPRISE_CONFIG": str(apprise),
-    }
-    env.pop("COMMUNIQUE_REDIS_URL", None)
-    if redis_url is not None:
-        env["COMMUNIQUE_REDIS_URL"] = redis_url
     return env
 
 

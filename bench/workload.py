@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import random
 import re
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from communique.sources import Source
 from communique.text import paragraphs
 from storage.database import open_database
 from storage.fetches import Fetch, record_fetch, sync_sources
+from tests.service_env import service_env
 from workers.extraction import decode_html
 from workers.queue import RedisQueue
 
@@ -120,23 +120,15 @@ def pages(count: int, seed: int = 20250510, distinct: bool = True) -> list[Page]
 def prepare(folder: Path, sink_url: str, redis_url: str, work: list[Page]) -> dict[str, str]:
     """A data folder with the corpus and these pages stored and queued for extraction; the workers'
     environment."""
-    rules = folder / "rules"
-    rules.mkdir(parents=True, exist_ok=True)
-    (rules / "sources.yaml").write_text(
-        "sources:\n  - {id: bench, kind: page, url: 'https://news.example/', interval: 600}\n",
-        encoding="utf-8",
+    env = service_env(
+        folder,
+        sources="sources:\n  - {id: bench, kind: page, url: 'https://news.example/', interval: 600}\n",
+        rules=RULES,
+        apprise_url=sink_url,
+        tags="analysts, archive",
+        COMMUNIQUE_REDIS_URL=redis_url,
     )
-    (rules / "watch.yaml").write_text(RULES, encoding="utf-8")
-    apprise = folder / "apprise.yml"
-    apprise.write_text(f"urls:\n  - {sink_url}:\n      tag: analysts, archive\n", encoding="utf-8")
-    env = {
-        **os.environ,
-        "COMMUNIQUE_RULES_DIR": str(rules),
-        "COMMUNIQUE_DATA_DIR": str(folder / "data"),
-        "COMMUNIQUE_CORPUS_DIR": str(ROOT / "corpus"),
-        "COMMUNIQUE_APPRISE_CONFIG": str(apprise),
-        "COMMUNIQUE_REDIS_URL": redis_url,
-    }
+    rules = Path(env["COMMUNIQUE_RULES_DIR"])
     corpus_database(folder / "data")
     settings = Settings(data_dir=folder / "data", rules_dir=rules)
     db = open_database(settings)

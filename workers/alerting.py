@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from communique.model import Relation
 from communique.rules import Event, Rule
@@ -158,6 +159,47 @@ def provenance_of(db: Database, result: MatchResult, version: Row) -> Provenance
     return Provenance(first=first, others=tuple(others[:CARRIERS_SHOWN]), others_total=len(others))
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What becomes of an alert: sent now, held for a digest or a follow-up, or nothing (sent before)."""
+
+    action: str  # "send", "digest", "follow-up" or "repeat"
+    bundle: str | None = None
+    due_at: float | None = None
+    key: str | None = None  # the key to store it under (send)
+
+    def describe(self) -> str:
+        """For people: what will happen to the alert."""
+        due = (
+            ""
+            if self.due_at is None
+            else time.strftime(" (sent %Y-%m-%d %H:%M UTC)", time.gmtime(self.due_at))
+        )
+        return {
+            "send": "sent now",
+            "digest": f"held for the digest {self.bundle}{due}",
+            "follow-up": f"held for a grouped follow-up {self.bundle}{due}",
+            "repeat": "not sent: the same alert was made before",
+        }[self.action]
+
+
+def plan(db: Database, alert: NewAlert, rule: Rule, version: Row, at: float) -> Plan:
+    """Decide what becomes of one alert, without storing anything."""
+    if rule.digest is not None:
+        bundle, due = _digest_window(rule, at)
+        return Plan("digest", bundle, due)
+    first = _first_alert(db, alert, version, at)
+    if first is not None and first["version_id"] == alert.version_id:
+        return Plan("repeat")  # this match ran before
+    if first is not None and first["document_id"] != version["document_id"]:
+        bundle, due = _follow_up_window(first, at)
+        return Plan("follow-up", bundle, due)
+    if first is not None and first["key"] == alert.key:
+        # The document went back to a text it had (an edit undone, then made again): still an edit.
+        return Plan("send", key=f"{alert.key}:v{alert.version_id}")
+    return Plan("send", key=alert.key)
+
+
 def file_alerts(
     db: Database,
     made: list[NewAlert],
@@ -172,26 +214,14 @@ def file_alerts(
     Run inside the match transaction, so concurrent matches of copies of one statement take turns.
     """
     send_now = []
-    for made_alert in made:
-        alert = made_alert
-        rule = rules[alert.rule]
-        if rule.digest is not None:
-            bundle, due = _digest_window(rule, at)
-            _hold(db, alert, result, (bundle, due, "digest"))
-            continue
-        first = _first_alert(db, alert, version, at)
-        if first is not None and first["version_id"] == alert.version_id:
-            continue  # this match ran before
-        if first is not None and first["document_id"] != version["document_id"]:
-            bundle, due = _follow_up_window(first, at)
-            _hold(db, alert, result, (bundle, due, "follow-up"))
-            continue
-        if first is not None and first["key"] == alert.key:
-            # The document went back to a text it had (an edit undone, then made again): still an edit.
-            alert = replace(alert, key=f"{alert.key}:v{alert.version_id}")
-        alert_id = alerts.create_alert(db, alert, at)
-        if alert_id is not None:
-            send_now.append(alert_id)
+    for alert in made:
+        decided = plan(db, alert, rules[alert.rule], version, at)
+        if decided.action in ("digest", "follow-up"):
+            _hold(db, alert, result, decided)
+        elif decided.action == "send":
+            alert_id = alerts.create_alert(db, replace(alert, key=decided.key or alert.key), at)
+            if alert_id is not None:
+                send_now.append(alert_id)
     return send_now
 
 
@@ -219,13 +249,13 @@ def _follow_up_window(first: Row, at: float) -> tuple[str, float]:
     return f"follow-up:{first['id']}:{index}", float(first["created_at"]) + (index + 1) * FOLLOW_UP_SECONDS
 
 
-def _hold(db: Database, alert: NewAlert, result: MatchResult, window: tuple[str, float, str]) -> None:
-    """Keep an alert for the bundle, due time and kind of `window`."""
-    bundle, due, kind = window
+def _hold(db: Database, alert: NewAlert, result: MatchResult, decided: Plan) -> None:
+    """Keep an alert for the bundle (digest or follow-up) it was planned for."""
+    bundle, due = str(decided.bundle), float(decided.due_at or 0.0)
     held = HeldAlert(
         key=f"{alert.rule}:v{alert.version_id}:{alert.event}",
         bundle=bundle,
-        kind=kind,
+        kind=decided.action,
         rule=alert.rule,
         version_id=alert.version_id,
         event=alert.event,

@@ -22,7 +22,7 @@ from communique.statements import Genre
 from communique.yaml_files import load_model
 
 if TYPE_CHECKING:
-    from storage.database import Row
+    from storage.database import Database, Row
     from workers.corpus_index import CorpusIndex
     from workers.engine import MatchResult
 
@@ -108,21 +108,26 @@ def test(sources: tuple[str, ...], source_id: str, since: str | None) -> None:
     if since:
         _dry_run_stored(parse_since(since, time.time()), settings, watch)
         return
-    index = load(open_with_corpus(settings))
+    db = open_with_corpus(settings)
+    index = load(db)
     for number, source in enumerate(sources):
         if number:
             click.echo("")
-        _dry_run(source, source_id, settings, index, watch)
+        _dry_run(db, index, source, source_id=source_id, settings=settings, watch=watch)
 
 
-def _dry_run(source: str, source_id: str, settings: Settings, index: CorpusIndex, watch: list[Rule]) -> None:
+def _dry_run(
+    db: Database, index: CorpusIndex, source: str, *, source_id: str, settings: Settings, watch: list[Rule]
+) -> None:
     """Print the relation of one input, each rule that fires, and the alert it would send."""
     from workers.engine import relate
 
     text, title, url = _extract(source, settings)
     result = relate(index, text.split("\n"), title=title)
     # alerts_for reads a version row by key; a dict with those keys stands in for the stored row.
-    _show(f"{source}: {result.relation}", result, cast("Row", _version(text, title, url, source_id)), watch)
+    _show(
+        db, f"{source}: {result.relation}", result, cast("Row", _version(text, title, url, source_id)), watch
+    )
 
 
 def _dry_run_stored(since: float, settings: Settings, watch: list[Rule]) -> None:
@@ -151,25 +156,30 @@ def _dry_run_stored(since: float, settings: Settings, watch: list[Rule]) -> None
         label = (
             f"{version['url']} (version {version['seq']}, {version['source_id']}, {seen}): {result.relation}"
         )
-        _show(f"{label} [{how}]", result, version, watch)
+        _show(db, f"{label} [{how}]", result, version, watch)
     when = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     click.echo(f"{'' if not found else chr(10)}{len(found)} versions first seen since {when}")
 
 
-def _show(label: str, result: MatchResult, version: Row, watch: list[Rule]) -> None:
-    """Print one input's relation, each rule that fires, and the alert every one of them would send."""
-    from workers.alerting import alerts_for
+def _show(db: Database, label: str, result: MatchResult, version: Row, watch: list[Rule]) -> None:
+    """Print one input's relation and, for each rule that fires, where its alert goes, whether it
+    is sent now or held (digest, follow-up), and the exact alert in the rule's format."""
+    from workers.alerting import alerts_for, plan, provenance_of
 
-    fired = alerts_for(result, version, watch)
+    fired = alerts_for(result, version, watch, provenance_of(db, result, version))
     click.echo(f"== {label}")
     if not fired:
         click.echo(f"no rule fires ({len(watch)} rules)")
         return
+    rules = {rule.name: rule for rule in watch}
     for alert in fired:
-        click.echo(f"rule {alert.rule} fires → {', '.join(alert.tags)}")
-    # Every rule that fires sends the same rendered alert, to its own tags.
-    click.echo(f"title: {fired[0].title}")
-    click.echo(fired[0].body_text)
+        rule = rules[alert.rule]
+        decided = plan(db, alert, rule, version, time.time())
+        click.echo(
+            f"-- rule {alert.rule} fires → {', '.join(alert.tags)}; {rule.format}; {decided.describe()}"
+        )
+        click.echo(f"title: {alert.title}")
+        click.echo(alert.body_text)
 
 
 def _stored_result(stored: str | None) -> MatchResult | None:

@@ -5,7 +5,8 @@ main scenario also as deployed by docker-compose.yml, on Redis and PostgreSQL.""
 from __future__ import annotations
 
 import json
-import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from communique.settings import Settings
 from storage.database import open_database
 from tests.conftest import ROOT, free_port, run_cli
 from tests.e2e.site import ARTICLE_PATH, NewsSite
+from tests.service_env import page_source, service_env
+from tests.smtp_sink import SmtpSink, parse_email
 from workers.bundles import close_due
 
 pytestmark = pytest.mark.e2e
@@ -67,28 +70,10 @@ def any_environment(request: pytest.FixtureRequest, tmp_path: Path, site: NewsSi
 
 def build_environment(tmp_path: Path, site: NewsSite, redis_url: str | None) -> dict[str, str]:
     """Rules, apprise config and data folder for one run; Redis when a URL is given."""
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "sources.yaml").write_text(
-        "sources:\n"
-        f"  - {{id: local-news, kind: page, url: '{site.article_url}', interval: 5, allow_private: true}}\n",
-        encoding="utf-8",
+    redis = {"COMMUNIQUE_REDIS_URL": redis_url} if redis_url is not None else {}
+    return service_env(
+        tmp_path, sources=page_source(site.article_url), rules=RULES, apprise_url=site.apprise_url, **redis
     )
-    (rules / "joint-statements.yaml").write_text(RULES, encoding="utf-8")
-    apprise_config = tmp_path / "apprise.yml"
-    apprise_config.write_text(f"urls:\n  - {site.apprise_url}:\n      tag: analysts\n", encoding="utf-8")
-    env = {
-        **os.environ,
-        "COMMUNIQUE_RULES_DIR": str(rules),
-        "COMMUNIQUE_DATA_DIR": str(tmp_path / "data"),
-        "COMMUNIQUE_CORPUS_DIR": str(ROOT / "corpus"),
-        "COMMUNIQUE_APPRISE_CONFIG": str(apprise_config),
-    }
-    env.pop("COMMUNIQUE_REDIS_URL", None)
-    env.pop("COMMUNIQUE_DATABASE_URL", None)
-    if redis_url is not None:
-        env["COMMUNIQUE_REDIS_URL"] = redis_url
-    return env
 
 
 def communique(env: dict[str, str], *args: str) -> str:
@@ -250,3 +235,39 @@ def test_copies_wait_for_the_daily_digest_sent_when_its_window_is_over(
     report = json.loads(communique(environment, "status", "--json"))
     assert (report["held_alerts"], report["undelivered_alerts"]) == (0, 0)
     assert digest_id > 0
+
+
+def test_the_shipped_rules_reach_email_and_chat_once_per_event(site: NewsSite, tmp_path: Path) -> None:
+    """The default rule file as shipped, one email target (a local SMTP server) and one chat target
+    (json://): the edit goes to both at once, the copy to both in the daily digest, nothing twice."""
+    environment = build_environment(tmp_path, site, None)
+    rules = Path(environment["COMMUNIQUE_RULES_DIR"])
+    shutil.copy(ROOT / "rules" / "joint-statements.yaml", rules / "joint-statements.yaml")
+    with SmtpSink() as mail:
+        Path(environment["COMMUNIQUE_APPRISE_CONFIG"]).write_text(
+            f"urls:\n  - {site.apprise_url}:\n      tag: analysts\n  - {mail.url()}:\n      tag: analysts\n",
+            encoding="utf-8",
+        )
+        site.set_version(1)
+        poll(environment)  # a reprint of a known statement: held for the daily digest
+        site.set_version(3)
+        poll(environment)  # one number edited: sent at once
+        [chat] = site.wait_for_alerts(1, timeout=10)
+        assert "changed" in chat["title"] and "[-2024-]{+2025+}" in chat["message"]
+        [email] = mail.messages
+        subject, html, text = parse_email(email)
+        assert subject == chat["title"]
+        assert re.search(r"<del style=\"[^\"]*background[^\"]*\">2024</del>", html), html[:2000]
+        assert re.search(r"<ins style=\"[^\"]*background[^\"]*\">2025</ins>", html), html[:2000]
+        assert "2024 → 2025" in text
+
+        db = open_database(Settings(data_dir=Path(environment["COMMUNIQUE_DATA_DIR"]), database_url=None))
+        [held] = db.rows("SELECT due_at FROM held_alerts")
+        close_due(db, at=float(held["due_at"]))  # the end of the day, without waiting for it
+        db.close()
+        poll(environment)
+        poll(environment)
+        chats = site.wait_for_alerts(2, timeout=10)
+        assert chats[1]["title"].startswith("[communique] daily digest, vn-ru-joint-statement-copies")
+        assert len(site.alerts) == 2 and len(mail.messages) == 2
+        assert parse_email(mail.messages[1])[0] == chats[1]["title"]

@@ -20,8 +20,9 @@ from redis import Redis
 
 from communique.settings import Settings
 from storage.database import Database, open_database
-from tests.conftest import ROOT, free_port, need_binary, run_cli
+from tests.conftest import free_port, need_binary, run_cli
 from tests.e2e.site import ALERT_PATH, NewsSite
+from tests.service_env import page_source, service_env
 
 RULES = """
 rules:
@@ -207,32 +208,15 @@ class FaultySite(NewsSite):
 
 def fault_env(tmp_path: Path, site: NewsSite, redis_url: str, database_url: str) -> dict[str, str]:
     """Rules, apprise config, data folder, database, Redis and the short pauses for one test."""
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "sources.yaml").write_text(
-        "sources:\n"
-        f"  - {{id: local-news, kind: page, url: '{site.article_url}', interval: 5, allow_private: true}}\n",
-        encoding="utf-8",
-    )
-    (rules / "joint-statements.yaml").write_text(RULES, encoding="utf-8")
-    apprise_config = tmp_path / "apprise.yml"
-    write_apprise(apprise_config, site.apprise_url)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMUNIQUE_")}
-    return {
-        **env,
+    return service_env(
+        tmp_path,
+        sources=page_source(site.article_url),
+        rules=RULES,
+        apprise_url=site.apprise_url,
         **FAST,
-        "COMMUNIQUE_RULES_DIR": str(rules),
-        "COMMUNIQUE_DATA_DIR": str(tmp_path / "data"),
-        "COMMUNIQUE_CORPUS_DIR": str(ROOT / "corpus"),
-        "COMMUNIQUE_APPRISE_CONFIG": str(apprise_config),
-        "COMMUNIQUE_DATABASE_URL": database_url,
-        "COMMUNIQUE_REDIS_URL": redis_url,
-    }
-
-
-def write_apprise(path: Path, url: str) -> None:
-    """An apprise config sending tag `analysts` to `url`."""
-    path.write_text(f"urls:\n  - {url}:\n      tag: analysts\n", encoding="utf-8")
+        COMMUNIQUE_DATABASE_URL=database_url,
+        COMMUNIQUE_REDIS_URL=redis_url,
+    )
 
 
 def status(env: dict[str, str]) -> dict[str, Any]:

@@ -33,8 +33,8 @@ from tests.faults.harness import (
     fault_env,
     status,
     wait_until,
-    write_apprise,
 )
+from tests.service_env import write_apprise
 
 pytestmark = [pytest.mark.faults, pytest.mark.redis]
 

@@ -4,20 +4,15 @@ target down, digests and follow-ups, on a real SQLite file."""
 
 from __future__ import annotations
 
-import email
 import json
 import re
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from email import policy
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from communique.errors import TransientError
 from communique.model import FetchState, Relation
@@ -29,8 +24,8 @@ from storage.corpus import add_corpus_document
 from storage.database import Database, Row, open_database
 from storage.documents import DocumentMeta, add_version_if_changed, upsert_document, version
 from storage.fetches import Fetch, record_fetch
-from tests.conftest import free_port
 from tests.e2e.site import NewsSite
+from tests.smtp_sink import SmtpSink, parse_email
 from workers import delivery
 from workers.alerting import FOLLOW_UP_SECONDS, alerts_for, file_alerts, provenance_of
 from workers.bundles import close_due
@@ -50,29 +45,6 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(Settings(data_dir=tmp_path, database_url=None))
     yield database
     database.close()
-
-
-class SmtpSink:
-    """A local SMTP server (aiosmtpd) keeping every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-        self.port = free_port()
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
-        self.messages.append(bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-    def url(self, to: str = "analysts@example.org") -> str:
-        return f"mailto://127.0.0.1:{self.port}?from=communique@example.org&to={to}&mode=insecure"
-
-    def __enter__(self) -> SmtpSink:
-        self._controller.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._controller.stop()
 
 
 def apprise_config(folder: Path, urls: list[str]) -> Path:
@@ -124,15 +96,6 @@ def alert_now(db: Database, result: MatchResult, row: Row, rules: list[Rule], at
 
 def deliver(db: Database, alert_id: int, config: Path) -> None:
     delivery.deliver(db, alert_id, config, ["analysts"], stored_message(db, alert_id))
-
-
-def parse_email(raw: bytes) -> tuple[str, str, str]:
-    """Subject, HTML part and plain-text part of a received email."""
-    parsed = email.message_from_bytes(raw, policy=policy.default)
-    assert isinstance(parsed, EmailMessage)
-    html, text = parsed.get_body(("html",)), parsed.get_body(("plain",))
-    assert html is not None and text is not None
-    return str(parsed["Subject"]), html.get_content(), text.get_content()
 
 
 def test_edit_reaches_email_as_coloured_html_and_json_as_text(db: Database, tmp_path: Path) -> None:

@@ -138,6 +138,41 @@ ERRORS = [
     ),
     pytest.param(HEAD + "    format: diff\n", 5, "rules.0.format", "'full' or 'summary'", id="bad-format"),
     pytest.param(HEAD + "    digest: weekly\n", 5, "rules.0.digest", "'hourly' or 'daily'", id="bad-digest"),
+    pytest.param(
+        "rules:\n  - name: r\n    events: [new, published]\n    notify: [t]\n",
+        3,
+        "rules.0.events.1",
+        "'reprint'",
+        id="bad-event-flow",
+    ),
+    pytest.param(
+        "rules:\n  - name: r\n    events: new\n    notify: [t]\n",
+        3,
+        "rules.0.events",
+        "valid list",
+        id="events-str",
+    ),
+    pytest.param(
+        "rules:\n  - name: r\n    events: []\n    notify: [t]\n",
+        3,
+        "rules.0.events",
+        "at least 1",
+        id="no-events",
+    ),
+    pytest.param(
+        "rules:\n  - name: joint statement\n    events: [new]\n    notify: [t]\n",
+        2,
+        "rules.0.name",
+        "pattern",
+        id="bad-name",
+    ),
+    pytest.param(
+        GOOD + "  - name: s\n    events: [new]\n    notify: [t]\n    sources: a\n",
+        8,
+        "rules.1.sources",
+        "valid list",
+        id="second-rule",
+    ),
 ]
 
 

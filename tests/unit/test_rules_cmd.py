@@ -130,7 +130,8 @@ def test_schema_describes_the_rules_file(env: Path) -> None:
 def test_dry_run_shows_the_rules_that_fire_and_the_alert_and_stores_nothing(
     tmp_path: Path, env: Path
 ) -> None:
-    make_rules(tmp_path, {"w.yaml": RULES})
+    copies = "  - {name: copies, events: [reprint], notify: [archive], format: summary, digest: daily}\n"
+    make_rules(tmp_path, {"w.yaml": RULES + copies})
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(SEED, corpus / SEED.name)
@@ -145,12 +146,13 @@ def test_dry_run_shows_the_rules_that_fire_and_the_alert_and_stores_nothing(
     out = run_cli(run_env, "rules", "test", str(page), str(SEED), "--source", "tass-ru").stdout
     changed, reprint = out.split(f"== {SEED}: ")
     assert f"== {page}: changed" in changed
-    assert "rule changes fires → analysts" in changed
-    assert "fresh" not in changed
+    assert "-- rule changes fires → analysts; full; sent now" in changed
+    assert "fresh" not in changed and "copies" not in changed
     assert "title: [communique] changed: Tin Nga" in changed
     for line in ("Event: changed", f"URL: {page.as_uri()}", "Source: tass-ru", "¶3 changed: 2030 → 2031"):
         assert line in changed
-    assert reprint.startswith("reprint\nno rule fires (2 rules)")
+    assert reprint.startswith("reprint\n-- rule copies fires → archive; summary; held for the digest ")
+    assert "digest:copies:daily:" in reprint and "¶" not in reprint  # a summary: no paragraphs
     db = open_database(Settings(data_dir=tmp_path / "data"))
     for table in ("documents", "versions", "matches", "alerts", "deliveries"):
         row = db.row(f"SELECT count(*) AS n FROM {table}")
