@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import storage
-from communique.errors import ConfigError, TransientError
+from communique.errors import ConfigError, PermanentError, TransientError
 from communique.model import FetchState, Stage
 from communique.settings import Settings
 from communique.sources import Source
@@ -333,8 +333,8 @@ def test_fetch_without_body_stores_no_snapshot(db: Database) -> None:
     assert count(db, "fetches") == 2
 
 
-def test_missing_snapshot_is_a_lookup_error(db: Database) -> None:
-    with pytest.raises(LookupError):
+def test_a_missing_snapshot_is_a_permanent_error(db: Database) -> None:
+    with pytest.raises(PermanentError, match="is gone"):
         snapshot(db, "0" * 32)
 
 
