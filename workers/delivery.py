@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 # A worker sending to a target holds it this long; one that died mid-send is replaced after it (or
 # sooner, when the sweeper finds its worker gone).
 CLAIM_SECONDS = 600.0
-# How long a delivery made is retried to be recorded (within the claim, so nobody sends it meanwhile).
-RECORD_PATIENCE = CLAIM_SECONDS / 2
+# How long a delivery made is retried to be recorded: well within the claim (nobody sends it
+# meanwhile) and within RQ's job timeout (180 s by default), which would cut the job short.
+RECORD_PATIENCE = 60.0
 
 
 @dataclass(frozen=True)
