@@ -6,7 +6,7 @@ import json
 import logging
 
 from communique.errors import PermanentError
-from communique.model import FetchState, JobQueue, Stage
+from communique.model import FetchState, Stage
 from communique.settings import Settings
 from storage import alerts, documents, fetches
 from storage.database import now
@@ -17,7 +17,7 @@ from workers.context import bind_once, current
 from workers.corpus import learn
 from workers.engine import relate
 from workers.extraction import extract_article
-from workers.queue import EmbeddedQueue, RedisQueue
+from workers.queue import EmbeddedQueue
 from workers.render import Message
 
 log = logging.getLogger(__name__)
@@ -93,10 +93,8 @@ def notify(alert_id: int) -> None:
 JOBS = {Stage.EXTRACT: extract, Stage.MATCH: match, Stage.NOTIFY: notify}
 
 
-def make_queue(settings: Settings) -> JobQueue:
-    """RQ when a Redis URL is set; otherwise the embedded queue running these jobs in this process."""
-    if settings.redis_url:
-        return RedisQueue(settings.redis_url)
+def embedded_queue(settings: Settings) -> EmbeddedQueue:
+    """The embedded queue, running these jobs in this process (no Redis)."""
 
     def run_here(stage: Stage, item_id: int) -> None:
         bind_once(settings, queue)

@@ -32,8 +32,8 @@ from workers.bundles import close_due
 from workers.corpus import import_on_first_run
 
 # workers.jobs is imported here, before RQ forks work horses, so they find the job code loaded.
-from workers.jobs import make_queue
-from workers.queue import EmbeddedQueue, RedisQueue
+from workers.jobs import embedded_queue
+from workers.queue import RedisQueue
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +72,8 @@ def build_queue(settings: Settings) -> JobQueue:
     """RQ with the configured retry pauses, or the embedded queue (its jobs counted for metrics)."""
     if settings.redis_url:
         return RedisQueue(settings.redis_url, settings.retry_intervals)
-    queue = make_queue(settings)
-    if isinstance(queue, EmbeddedQueue):
-        queue.observer = metrics.observe_job
+    queue = embedded_queue(settings)
+    queue.observer = metrics.observe_job
     return queue
 
 

@@ -82,12 +82,22 @@ def finish(fault: str, site: FaultySite, env: dict[str, str], db: Database, proc
         db.close()
 
 
-@pytest.mark.parametrize("aof", [True, False], ids=["aof", "queue-lost"])
-def test_redis_killed_mid_run(tmp_path: Path, site: FaultySite, database_url: str, aof: bool) -> None:
+@contextmanager
+def serving(
+    tmp_path: Path, site: FaultySite, database_url: str, aof: bool = False
+) -> Iterator[tuple[RedisServer, dict[str, str]]]:
+    """A throwaway redis-server and the services' environment for one test; Redis stopped after."""
     redis = RedisServer(tmp_path / "redis", aof=aof)
     redis.start()
-    env = fault_env(tmp_path, site, redis.url, database_url)
     try:
+        yield redis, fault_env(tmp_path, site, redis.url, database_url)
+    finally:
+        redis.stop()
+
+
+@pytest.mark.parametrize("aof", [True, False], ids=["aof", "queue-lost"])
+def test_redis_killed_mid_run(tmp_path: Path, site: FaultySite, database_url: str, aof: bool) -> None:
+    with serving(tmp_path, site, database_url, aof=aof) as (redis, env):
         site.set_version(1)
         with running(tmp_path, env) as procs:
             db = first_version_done(site, env, procs)
@@ -98,15 +108,10 @@ def test_redis_killed_mid_run(tmp_path: Path, site: FaultySite, database_url: st
             time.sleep(2)
             redis.start()
             finish(f"redis-killed ({'AOF' if aof else 'queue lost'})", site, env, db, procs)
-    finally:
-        redis.stop()
 
 
 def test_worker_killed_mid_job(tmp_path: Path, site: FaultySite, database_url: str) -> None:
-    redis = RedisServer(tmp_path / "redis", aof=False)
-    redis.start()
-    env = fault_env(tmp_path, site, redis.url, database_url)
-    try:
+    with serving(tmp_path, site, database_url) as (redis, env):
         site.set_version(1)
         with running(tmp_path, env) as procs:
             db = first_version_done(site, env, procs)
@@ -121,18 +126,13 @@ def test_worker_killed_mid_job(tmp_path: Path, site: FaultySite, database_url: s
             procs.start("worker-2", "worker")
             finish("worker-killed", site, env, db, procs)
             assert "was abandoned by worker" in procs.log("crawler")
-    finally:
-        redis.stop()
 
 
 @pytest.mark.parametrize("how", ["http-500", "refused"])
 def test_alert_endpoint_down(tmp_path: Path, site: FaultySite, database_url: str, how: str) -> None:
     failures = 5  # more than the RQ retries (3), so a storage sweep has to queue it again too
-    redis = RedisServer(tmp_path / "redis", aof=False)
-    redis.start()
-    env = fault_env(tmp_path, site, redis.url, database_url)
-    apprise = Path(env["COMMUNIQUE_APPRISE_CONFIG"])
-    try:
+    with serving(tmp_path, site, database_url) as (_, env):
+        apprise = Path(env["COMMUNIQUE_APPRISE_CONFIG"])
         site.set_version(1)
         with running(tmp_path, env) as procs:
             db = first_version_done(site, env, procs)
@@ -149,8 +149,6 @@ def test_alert_endpoint_down(tmp_path: Path, site: FaultySite, database_url: str
             if how == "refused":
                 write_apprise(apprise, site.apprise_url)
             finish(f"endpoint-down ({how}, {failures} failed attempts)", site, env, db, procs)
-    finally:
-        redis.stop()
 
 
 def waiting_fetches(db: Database) -> int:
@@ -184,10 +182,7 @@ def write_lock(database_url: str) -> Iterator[None]:
 
 
 def test_database_busy(tmp_path: Path, site: FaultySite, database_url: str) -> None:
-    redis = RedisServer(tmp_path / "redis", aof=False)
-    redis.start()
-    env = fault_env(tmp_path, site, redis.url, database_url)
-    try:
+    with serving(tmp_path, site, database_url) as (_, env):
         site.set_version(1)
         # The worker gives up on a lock after 1 s (the crawler keeps the default and just waits).
         with running(tmp_path, env, COMMUNIQUE_DB_BUSY_TIMEOUT="1") as procs:
@@ -204,5 +199,3 @@ def test_database_busy(tmp_path: Path, site: FaultySite, database_url: str) -> N
             finally:
                 os.killpg(worker, signal.SIGCONT)
             finish("database-busy", site, env, db, procs)
-    finally:
-        redis.stop()
