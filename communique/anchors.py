@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Final
@@ -26,22 +27,30 @@ _MONTH_NAMES: Final = (
 )
 _MONTH: Final = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names}
 _MONTH_ALTERNATIVES: Final = "|".join(sorted(_MONTH, key=len, reverse=True))
+_MONTH_INITIALS: Final = "".join(sorted({name[0] for name in _MONTH}))
 
 _YEAR: Final = r"(?P<year>1[5-9]\d\d|20\d\d)"
+# Each pattern opens with a lookahead of the characters it can start with, so that the regex engine
+# skips other positions quickly (this halves the time of the month-name patterns).
 _DATE_PATTERNS: Final = (
     # 30/1/1950, 30.01.1950, 30-1-1950 (day first, as in Vietnam, Russia and Europe).
-    re.compile(rf"(?<![\d.,/])(?P<day>\d{{1,2}})(?P<sep>[./-])(?P<month>\d{{1,2}})(?P=sep){_YEAR}(?!\d)"),
+    re.compile(
+        rf"(?=\d)(?<![\d.,/])(?P<day>\d{{1,2}})(?P<sep>[./-])(?P<month>\d{{1,2}})(?P=sep){_YEAR}(?!\d)"
+    ),
     # 1950-01-30.
-    re.compile(rf"(?<![\d.,/-]){_YEAR}-(?P<month>\d\d)-(?P<day>\d\d)(?!\d)"),
+    re.compile(rf"(?=\d)(?<![\d.,/-]){_YEAR}-(?P<month>\d\d)-(?P<day>\d\d)(?!\d)"),
     # ngày 30 tháng 1 năm 1950; ngày 30 tháng 1; tháng 1 năm 1950.
-    re.compile(rf"(?:(?:ngày )?(?P<day>\d{{1,2}}) )?tháng (?P<month>\d{{1,2}})(?:,? năm {_YEAR})?(?!\d)"),
+    re.compile(
+        rf"(?=[\dnt])(?:(?:ngày )?(?P<day>\d{{1,2}}) )?tháng (?P<month>\d{{1,2}})(?:,? năm {_YEAR})?(?!\d)"
+    ),
     # Vietnamese day and month without a year: "ngày 10/5".
     re.compile(r"ngày (?P<day>\d{1,2})/(?P<month>\d{1,2})(?![\d/])"),
     # January 30, 1950.
     re.compile(rf"(?P<name>{_MONTH_ALTERNATIVES}) (?P<day>\d{{1,2}}),? {_YEAR}(?!\d)"),
     # 30. januar 1950, 30 января 1950 года, 30 de enero de 1950, mars 2001, 11. mai.
     re.compile(
-        rf"(?:(?<![\d.,])(?P<day>\d{{1,2}})\.? (?:de )?)?(?P<name>{_MONTH_ALTERNATIVES})(?!\w)"
+        rf"(?=[\d{_MONTH_INITIALS}])(?:(?<![\d.,])(?P<day>\d{{1,2}})\.? (?:de )?)?"
+        rf"(?P<name>{_MONTH_ALTERNATIVES})(?!\w)"
         rf"(?: (?:de )?{_YEAR}(?!\d))?"
     ),
 )
@@ -72,6 +81,7 @@ _ACRONYMS: Final = {
 # A word as written between spaces, with its surrounding punctuation apart: ("«Putin», ...).
 _TOKEN: Final = re.compile(r"(\W*)(.*?)(\W*)", re.DOTALL)
 _WORD: Final = re.compile(r"[^\W\d_]{4,}")
+_WORD_CHARACTER: Final = re.compile(r"\w")
 _ROMAN: Final = re.compile(r"[IVXLC]+")
 
 
@@ -81,6 +91,7 @@ def _split_token(token: str) -> tuple[str, str, str]:
     return (match.group(1), match.group(2), match.group(3)) if match else ("", token, "")
 
 
+@functools.lru_cache(maxsize=16384)
 def _is_latin_name(word: str) -> bool:
     """A capitalised word in Latin script, not written all in capitals."""
     return (
@@ -89,6 +100,13 @@ def _is_latin_name(word: str) -> bool:
         and word.isalpha()
         and all(unicodedata.name(char, "").startswith("LATIN") for char in word)
     )
+
+
+@functools.lru_cache(maxsize=16384)
+def _plain_name(word: str) -> str:
+    """A name casefolded and without diacritics ("Đà" → "da")."""
+    bare = unicodedata.normalize("NFD", word.replace("Đ", "D").replace("đ", "d"))
+    return "".join(char for char in bare if not unicodedata.combining(char)).casefold()
 
 
 def _shouting(text: str) -> bool:
@@ -132,32 +150,48 @@ def _names(text: str) -> set[str]:
     A sentence's first word counts when the next one is capitalised too ("Vladimir Putin ..."),
     which loses the few sentences that open with a one-word name.
     """
-    found, sentence_start = set(), True
-    tokens = [_split_token(token) for token in text.split()]
-    for index, (_lead, word, trail) in enumerate(tokens):
-        parts = word.split("-")
-        if all(_is_latin_name(part) for part in parts):
-            following = tokens[index + 1][1] if index + 1 < len(tokens) else ""
-            if not sentence_start or (not trail and _is_latin_name(following.split("-")[0])):
-                for part in parts:
-                    bare = unicodedata.normalize("NFD", part.replace("Đ", "D").replace("đ", "d"))
-                    found.add("".join(char for char in bare if not unicodedata.combining(char)).casefold())
-        sentence_start = bool(re.search(r"[.!?:]$", trail)) or (not word and not trail)
+    found: set[str] = set()
+    tokens = text.split()
+    sentence_start = True
+    for index, token in enumerate(tokens):
+        # Only a token opening with a capital, or with punctuation ("«Putin»"), can hold a name.
+        if token[0].isupper() or not token[0].isalnum():
+            _lead, word, trail = _split_token(token)
+            parts = word.split("-")
+            if all(_is_latin_name(part) for part in parts) and (
+                not sentence_start or (not trail and _next_is_name(tokens, index))
+            ):
+                found.update(_plain_name(part) for part in parts)
+        # A sentence ends after ".", "!", "?" or ":", and a token of punctuation alone ("–") too.
+        last = token[-1]
+        sentence_start = last in ".!?:" or (not last.isalnum() and not _WORD_CHARACTER.search(token))
     return found
+
+
+def _next_is_name(tokens: list[str], index: int) -> bool:
+    following = _split_token(tokens[index + 1])[1] if index + 1 < len(tokens) else ""
+    return _is_latin_name(following.split("-")[0])
 
 
 def anchors(text: str) -> frozenset[str]:
     """Numbers, ISO dates, acronyms and names of a text, comparable across languages."""
-    text = _ENUMERATION.sub("", normalise(text))
+    return anchors_of_normalised(normalise(text))
+
+
+def anchors_of_normalised(text: str) -> frozenset[str]:
+    """`anchors` of a text that is normalised already (as `paragraphs` returns them)."""
+    text = _ENUMERATION.sub("", text)
     found: set[str] = set()
     folded = text.casefold()
     for pattern in _DATE_PATTERNS:
+        spans = []
         for match in pattern.finditer(folded):
             date = _date(match)
             if date:
                 found.add(date)
-            # Blanked out so that a day, month or year is not counted again as a number ("tháng 12").
-            folded = folded[: match.start()] + " " * len(match.group()) + folded[match.end() :]
+            spans.append(match.span())
+        # Blanked out so that a day, month or year is not counted again as a number ("tháng 12").
+        folded = _blank(folded, spans)
     found |= _numbers(folded)
     # A heading in capitals ("HAI BÊN NHẤT TRÍ") would make acronyms of its plain words.
     if not _shouting(text):
@@ -166,6 +200,18 @@ def anchors(text: str) -> frozenset[str]:
                 found.add(_ACRONYMS.get(match.group(1), match.group(1)))
     found |= _names(text)
     return frozenset(found)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with these (ordered, disjoint) spans replaced by spaces."""
+    if not spans:
+        return text
+    pieces, at = [], 0
+    for start, end in spans:
+        pieces += [text[at:start], " " * (end - start)]
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def distinctive(found: frozenset[str]) -> frozenset[str]:

@@ -14,7 +14,6 @@ class DocumentMeta:
     url: str
     source_id: str
     title: str | None = None
-    language: str | None = None
     published: str | None = None
     updated: str | None = None
 
@@ -22,17 +21,22 @@ class DocumentMeta:
 def upsert_document(db: Database, meta: DocumentMeta) -> int:
     """Insert or refresh a document by canonical URL; returns its id."""
     db.execute(
-        "INSERT INTO documents (url, source_id, title, language, published, updated, first_seen, last_seen) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+        "INSERT INTO documents (url, source_id, title, published, updated, first_seen, last_seen) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
         "title = COALESCE(excluded.title, documents.title), "
-        "language = COALESCE(excluded.language, documents.language), "
         "published = COALESCE(documents.published, excluded.published), "
         "updated = COALESCE(excluded.updated, documents.updated), last_seen = excluded.last_seen",
-        (meta.url, meta.source_id, meta.title, meta.language, meta.published, meta.updated, now(), now()),
+        (meta.url, meta.source_id, meta.title, meta.published, meta.updated, now(), now()),
     )
     row = db.row("SELECT id FROM documents WHERE url = ?", (meta.url,))
     assert row is not None
     return int(row["id"])
+
+
+def set_language(db: Database, document_id: int, language: str | None) -> None:
+    """Record the main language of a document's newest matched text (the engine identifies it)."""
+    if language is not None:
+        db.execute("UPDATE documents SET language = ? WHERE id = ?", (language, document_id))
 
 
 def document(db: Database, document_id: int) -> Row | None:

@@ -91,6 +91,7 @@ class Outcome:
     text: str | None
     matched: bool
     seconds: float
+    language: str | None = None  # of the document, as matching identified it
     crashes: list[str] = field(default_factory=list)
 
     def problem(self) -> str | None:
@@ -167,7 +168,7 @@ class Stages:
         fetch = self.db.row("SELECT state, error FROM fetches WHERE url = ? ORDER BY id DESC LIMIT 1", (url,))
         assert fetch is not None
         version = self.db.row(
-            "SELECT v.text, m.version_id IS NOT NULL AS matched FROM versions v "
+            "SELECT v.text, m.version_id IS NOT NULL AS matched, d.language FROM versions v "
             "JOIN documents d ON d.id = v.document_id LEFT JOIN matches m ON m.version_id = v.id "
             "WHERE d.url = ? ORDER BY v.id DESC LIMIT 1",
             (url,),
@@ -179,5 +180,6 @@ class Stages:
             text=version["text"] if version else None,
             matched=bool(version and version["matched"]),
             seconds=seconds,
+            language=version["language"] if version else None,
             crashes=list(self._crashes),
         )

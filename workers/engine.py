@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from communique.anchors import anchors, distinctive
+from communique.anchors import anchors_of_normalised, distinctive
 from communique.language import paragraph_languages
 from communique.model import ParagraphStatus, Relation
 from communique.statements import Genre, genre_of, names_statement, parties_of
@@ -369,7 +369,7 @@ def _crosslingual_candidates(
     named: bool,
 ) -> list[KnownText]:
     """Known texts in another language worth the embedding model's time, best anchor overlap first."""
-    mine = distinctive(anchors("\n".join(paragraphs)))
+    mine = distinctive(anchors_of_normalised("\n".join(paragraphs)))
     scored = []
     for text in index.texts.values():
         if text.id in exclude or text.language == language:

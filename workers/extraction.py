@@ -20,7 +20,6 @@ from trafilatura.settings import set_date_params
 from w3lib.encoding import html_to_unicode, read_bom
 
 from communique.errors import PermanentError
-from communique.language import detect_language
 from communique.settings import Settings
 from communique.text import paragraphs, remove_invisible
 
@@ -63,7 +62,6 @@ class Article:
     text: str
     text_hash: str
     title: str | None
-    language: str | None
     published: str | None
 
 
@@ -92,7 +90,6 @@ def extract_article(body: bytes, encoding: str | None, url: str, max_bytes: int 
         text=text,
         text_hash=text_hash(text),
         title=getattr(document, "title", None),
-        language=detect_language(text),
         published=getattr(document, "date", None),
     )
 

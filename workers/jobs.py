@@ -36,7 +36,7 @@ def extract(fetch_id: int) -> None:
         fetches.set_fetch_state(ctx.db, fetch_id, FetchState.FAILED, str(exc))
         log.warning("no text extracted from %s: %s", fetch["url"], exc, extra={"fetch_id": fetch_id})
         return
-    meta = DocumentMeta(fetch["url"], fetch["source_id"], article.title, article.language, article.published)
+    meta = DocumentMeta(fetch["url"], fetch["source_id"], article.title, article.published)
     document_id = documents.upsert_document(ctx.db, meta)
     version_id = documents.add_version_if_changed(
         ctx.db, document_id, article.text, article.text_hash, fetch_id
@@ -71,6 +71,7 @@ def match(version_id: int) -> None:
             coverage=result.coverage,
             result=result.to_json(),
         )
+        documents.set_language(ctx.db, version["document_id"], result.language)
         by_name = {rule.name: rule for rule in rules}
         alert_ids = file_alerts(ctx.db, new_alerts, by_name, result, version, at=now())
     learn(ctx.db, version, result)

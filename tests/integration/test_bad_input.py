@@ -25,6 +25,7 @@ EVERY_KIND_PAGES = [
     "m.daejonilbo.com__1538026996.html",
     "die-partei.net.luebeck.html",
 ]
+LANGUAGES = {EVERY_KIND_PAGES[0]: "ru", EVERY_KIND_PAGES[1]: "ko", EVERY_KIND_PAGES[2]: "de"}
 CHEAP_KINDS = {"declared-cp1251-header", "binary", "empty"}
 # Mutations that change how the bytes are declared or written, not the text a reader sees.
 SAME_TEXT_KINDS = {
@@ -82,6 +83,8 @@ def test_every_mutation_of_a_page(pages: dict[str, Page], stages: Stages, name: 
     assert original.state == EXTRACTED
     for kind in SAME_TEXT_KINDS & outcomes.keys():
         assert outcomes[kind].text == original.text, f"{kind}: text differs from the original's"
+        assert outcomes[kind].language == original.language, f"{kind}: another language identified"
+    assert original.language == LANGUAGES[name]
     for kind in ("nested", "nested-unclosed"):
         assert error_kind(outcomes[kind].error) == "nested too deep"
 

@@ -32,6 +32,7 @@ from storage.documents import (
     document,
     latest_version,
     previous_version,
+    set_language,
     upsert_document,
     version,
 )
@@ -458,9 +459,11 @@ def test_upsert_document_keeps_one_row_per_url(db: Database) -> None:
     meta = DocumentMeta(url="https://example.org/a", source_id="src", title="Old", published="2025-05-10")
     first = upsert_document(db, meta)
     again = upsert_document(
-        db, DocumentMeta(url="https://example.org/a", source_id="src", language="vi", published="2025-06-01")
+        db, DocumentMeta(url="https://example.org/a", source_id="src", published="2025-06-01")
     )
     assert first == again
+    set_language(db, first, "vi")
+    set_language(db, first, None)  # no language identified in a later version: the known one stays
     row = document(db, first)
     assert row is not None
     assert (row["title"], row["language"], row["published"]) == ("Old", "vi", "2025-05-10")
