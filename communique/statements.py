@@ -150,10 +150,9 @@ def genre_of(keys: Sequence[str], title_key: str = "") -> Genre:
 
 def parties_of(keys: Sequence[str]) -> list[str]:
     """`parties` for paragraphs already turned into match keys."""
-    counts: Counter[str] = Counter()
-    for key in keys:
-        for code, pattern in _COUNTRY_PATTERNS.items():
-            counts[code] += len(pattern.findall(key))
+    joined = "\n".join(keys)  # one search per country; no name spans a line break
+    counts = Counter({code: len(pattern.findall(joined)) for code, pattern in _COUNTRY_PATTERNS.items()})
+    counts = +counts  # countries not mentioned are left out
     if not counts or counts.most_common(1)[0][1] < 2:
         return []
     top = counts.most_common(1)[0][1]

@@ -27,25 +27,28 @@ _TONE_ON_SECOND: Final = re.compile(
 # which tries an onset at every position, is then not run at all.
 _PAIR_WITH_TONE: Final = re.compile(rf"[oOuU][aAeEyY][{_TONES}]")
 
-# In composed (NFC) text: what the decomposed pass would change, a toned a/e/y after o/u ending a
-# syllable (not "toàn", "hoàng"), or ё/Ё. Text
-# that is NFC already and has neither (most of it) skips the NFD/NFC round trip.
-_NEEDS_DECOMPOSING: Final = re.compile(r"[oOuU][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸỳýỷỹỵỲÝỶỸỴ](?![^\W\d_])|[ёЁ]")
+# In composed (NFC) text: what the decomposed pass would change, a toned a/e after o or a toned y
+# after u (not after "q": "quý") ending a syllable (not "toàn", "hoàng"), or ё/Ё. Text that is NFC
+# already and has none of them (most of it, and all normalised text) skips the NFD/NFC round trip.
+_NEEDS_DECOMPOSING: Final = re.compile(
+    r"(?:[oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ]|(?<![qQ])[uU][ỳýỷỹỵỲÝỶỸỴ])(?![^\W\d_])|[ёЁ]"
+)
 
 # Cyrillic е/Е followed by its combining marks; the diaeresis among them is what makes ё/Ё.
 _CYRILLIC_E: Final = re.compile("([еЕ])([\u0300-\u036f]+)")
 
 # Sites and translators choose typographic quotes and dashes freely; the plain forms are one choice.
-_PUNCTUATION: Final = str.maketrans(
-    {
-        **dict.fromkeys("“”„«»″", '"'),
-        **dict.fromkeys("‘’‚′", "'"),
-        **dict.fromkeys("–—‒―‑−", "-"),
-    }
-)
+_QUOTES_AND_DASHES: Final = {
+    **dict.fromkeys("“”„«»″", '"'),
+    **dict.fromkeys("‘’‚′", "'"),
+    **dict.fromkeys("–—‒―‑−", "-"),
+}
+_PUNCTUATION: Final = str.maketrans(_QUOTES_AND_DASHES)
+_TYPOGRAPHIC: Final = re.compile("[" + "".join(_QUOTES_AND_DASHES) + "]")
 
-# Any whitespace except the line break (NBSP, thin, ideographic, tab...): one plain space.
-_INLINE_SPACE: Final = re.compile(r"[^\S\n]+")
+# Any whitespace except the line break (NBSP, thin, ideographic, tab...): one plain space. A single
+# plain space is left alone (it is most of them, and replacing each one costs).
+_INLINE_SPACE: Final = re.compile(r" [^\S\n]+|[^\S\n ][^\S\n]*")
 
 
 def _continues_word(char: str) -> bool:
@@ -85,7 +88,8 @@ def normalise(text: str) -> str:
             decomposed = _TONE_ON_SECOND.sub(_tone_to_first_vowel, decomposed)
         decomposed = _CYRILLIC_E.sub(_drop_yo_diaeresis, decomposed)
         text = unicodedata.normalize("NFC", decomposed)
-    text = text.translate(_PUNCTUATION)
+    if _TYPOGRAPHIC.search(text):
+        text = text.translate(_PUNCTUATION)
     text = _INLINE_SPACE.sub(" ", text)
     return "\n".join(line.strip(" ") for line in text.split("\n"))
 

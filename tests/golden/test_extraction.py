@@ -12,11 +12,15 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import trafilatura
+from scrapy.http import HtmlResponse
+from trafilatura.settings import set_date_params
 
 from communique.errors import PermanentError
 from communique.language import detect_language
 from communique.text import normalise
 from tests.conftest import extract_like_the_crawler
+from workers.extraction import decode_body, title_and_date
 
 # Measured with trafilatura 2.3.1 on the 60 labelled pages: 165 "with" and 192 "without" snippets.
 # Plain trafilatura finds 156 and leaks 17; our noise filter must cost at most that one URL-only line.
@@ -58,6 +62,24 @@ def test_every_real_page_extracts_or_fails_cleanly(real_html: Path) -> None:
         assert article.text and article.text == normalise(article.text)
         extracted += 1
     assert extracted >= len(pages) - 5  # anti-bot stubs and script-only pages have no main text
+
+
+def test_title_and_date_are_those_of_trafilaturas_whole_metadata_pass(real_html: Path) -> None:
+    # Our title-and-date part of trafilatura's metadata pass must find what the whole pass finds;
+    # the test fails if a trafilatura upgrade changes how that pass works.
+    compared = 0
+    for page in sorted(real_html.glob("*/*.html")):
+        url = f"https://example.org/{page.name}"
+        html = decode_body(page.read_bytes(), HtmlResponse(url=url, body=page.read_bytes()).encoding)[0]
+        whole = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, date_extraction_params=set_date_params(extensive=False)
+        )
+        tree = trafilatura.load_html(html)
+        if whole is None or tree is None:
+            continue
+        assert title_and_date(tree, url) == (whole.title, whole.date), page.name
+        compared += 1
+    assert compared >= 115
 
 
 ARTICLE = (
