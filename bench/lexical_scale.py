@@ -8,12 +8,13 @@ so stock phrasing recurs the way it does across real statements without whole se
 being copied), with the seeds' paragraph lengths. Deterministic (fixed seed).
 Query: a ~30 KB article built from seed 001 — page furniture lines, every fifth paragraph with a
 number changed, a phrase inserted into others, two new paragraphs — as raw text, the way the
-engine passes it. "query" is `candidates_many` (includes communique.text.match_key); "lookup" is
-`candidates_keyed` on the same paragraphs already keyed (the index's own work); both are the
-median of --runs runs, wall clock, on one core; "(CPU)" is the lookup's process CPU time, which other
-processes on a shared machine disturb less. "found" counts article paragraphs whose best candidate is the
-seed 001 paragraph they were made from. Synthetic paragraphs are generated in match-key form and
-indexed with `add_keyed`; "keying" is what `match_key` would add per 100k paragraphs to build.
+engine gets it. "stages" is the engine's lexical work on that article as extraction hands it over
+(normalised paragraphs, furniture dropped): the match key and fingerprint of every paragraph, then
+`candidates_keyed`; "lookup" is `candidates_keyed` alone (the index's own work); both are the median of
+--runs runs of process CPU time, on one core; "(wall)" is the lookup's wall-clock time. "found" counts
+article paragraphs whose best candidate is the seed 001 paragraph they were made from. Synthetic
+paragraphs are generated in match-key form and indexed with `add_keyed`; "keying" is what `match_key`
+would add per 100k paragraphs to build.
 Memory: `memory_bytes()`, and the process's resident-set growth while building (gc'd, with the
 corpus texts already in memory before the index is made).
 """
@@ -31,10 +32,11 @@ from pathlib import Path
 import numpy as np
 
 from bench.harness import ROOT, Figure, Figures, parser
-from communique.text import match_key, paragraphs
+from communique.text import key_fingerprint, key_of_normalised, match_key, paragraphs
 from workers.lexical import LexicalIndex
 
 SEED = 20250510
+TARGET_MS = 5.0  # issue 3: the lexical stages for a 30 KB article at 100,000 paragraphs, one core
 FOLLOW = 0.7  # chance that the next synthetic word follows a seed bigram rather than a unigram draw
 FURNITURE = [
     "Xem thêm: Toàn cảnh chuyến thăm cấp Nhà nước của Tổng thống Nga tới Việt Nam",
@@ -158,8 +160,8 @@ class Row:
 
     size: int
     build_s: float
-    query_ms: float
-    lookup_ms: float
+    stages_ms: float
+    lookup_wall_ms: float
     lookup_cpu_ms: float
     found: int
     memory: int
@@ -193,15 +195,19 @@ def measure(
     gc.collect()
     growth = rss() - before
     keyed = [match_key(p) for p in article]
+    extracted = paragraphs("\n".join(article))  # normalised, furniture dropped, as extraction does
     first_001 = len(seeds[0])  # keys of 001 follow those of 000; its edited copies come after all seeds
     copies = sum(len(seed) for seed in seeds)
-    query, lookup, lookup_cpu = [], [], []
+    stages, lookup, lookup_cpu = [], [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        results = index.candidates_many(article, limit=5, min_score=0.3)
-        query.append(time.perf_counter() - start)
+        start_cpu = time.process_time()
+        keys = [key_of_normalised(p) for p in extracted]
+        fingerprints = [key_fingerprint(key) for key in keys]  # what the exact stage looks up
+        index.candidates_keyed(keys, limit=5, min_score=0.3)
+        stages.append(time.process_time() - start_cpu)
+        assert len(fingerprints) == len(extracted)
         start, start_cpu = time.perf_counter(), time.process_time()
-        index.candidates_keyed(keyed, limit=5, min_score=0.3)
+        results = index.candidates_keyed(keyed, limit=5, min_score=0.3)
         lookup_cpu.append(time.process_time() - start_cpu)
         lookup.append(time.perf_counter() - start)
     found = sum(
@@ -212,7 +218,7 @@ def measure(
     return Row(
         len(index),
         build,
-        statistics.median(query) * 1000,
+        statistics.median(stages) * 1000,
         statistics.median(lookup) * 1000,
         statistics.median(lookup_cpu) * 1000,
         found,
@@ -246,7 +252,8 @@ def main() -> None:
         match_key(paragraph)
     keying = (time.perf_counter() - start) / len(sample) * 100_000
     print(f"keying: match_key adds {keying:.1f} s per 100k synthetic paragraphs to add_many")
-    header = f"{'paragraphs':>10} {'build s':>8} {'query ms':>9} {'lookup ms':>10} {'(CPU)':>6} {'found':>6}"
+    header = f"{'paragraphs':>10} {'build s':>8} {'stages ms':>9} {'lookup ms':>10} {'(wall)':>6}"
+    header += f" {'found':>6}"
     print(
         header + f" {'memory_bytes':>13} {'RSS growth':>11}   ratios vs first row: build, lookup CPU, memory"
     )
@@ -258,8 +265,8 @@ def main() -> None:
         rows.append(row)
         base = rows[0]
         print(
-            f"{row.size:>10,} {row.build_s:>8.2f} {row.query_ms:>9.2f} "
-            f"{row.lookup_ms:>10.2f} {row.lookup_cpu_ms:>6.2f} "
+            f"{row.size:>10,} {row.build_s:>8.2f} {row.stages_ms:>9.2f} "
+            f"{row.lookup_cpu_ms:>10.2f} {row.lookup_wall_ms:>6.2f} "
             f"{row.found:>3}/{from_001:<2} {row.memory / 2**20:>10.1f} MB {row.rss_growth / 2**20:>8.1f} MB"
             f"   {row.build_s / base.build_s:>7.1f}× {row.lookup_cpu_ms / base.lookup_cpu_ms:>5.2f}× "
             f"{row.memory / base.memory:>7.1f}×"
@@ -267,7 +274,14 @@ def main() -> None:
         figures.add(
             Figure(f"lexical {row.size:,} paragraphs: lookup CPU (30 KB article)", row.lookup_cpu_ms, "ms")
         )
-        figures.add(Figure(f"lexical {row.size:,} paragraphs: query incl. keying", row.query_ms, "ms"))
+        figures.add(
+            Figure(
+                f"lexical {row.size:,} paragraphs: the engine's lexical stages, 30 KB article (CPU)",
+                row.stages_ms,
+                "ms",
+                at_most=TARGET_MS if row.size == 100_000 else None,
+            )
+        )
         figures.add(Figure(f"lexical {row.size:,} paragraphs: index memory", row.memory / 2**20, "MB"))
 
 

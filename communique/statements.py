@@ -103,10 +103,12 @@ COUNTRIES: Final[dict[str, tuple[str, ...]]] = {
         "allemagne",
     ),
 }
-_COUNTRY_PATTERNS: Final = {
-    code: re.compile(r"\b(?:" + "|".join(re.escape(match_key(n)) for n in names) + r")\b")
-    for code, names in COUNTRIES.items()
-}
+_COUNTRY_OF_NAME: Final = {match_key(name): code for code, names in COUNTRIES.items() for name in names}
+# Every name in one pattern, longest first: a text is read once, and a name inside a longer one counts
+# for the longer one only (Dutch "wit rusland" is Belarus, not Russia).
+_COUNTRY_NAMES: Final = re.compile(
+    r"\b(?:" + "|".join(map(re.escape, sorted(_COUNTRY_OF_NAME, key=len, reverse=True))) + r")\b"
+)
 
 JOINT_STATEMENT_CLAUSE_SHARE = 0.25  # share of paragraphs that are statement clauses
 PARTY_SHARE = 0.3  # a party is mentioned at least this share as often as the most mentioned country
@@ -150,8 +152,8 @@ def genre_of(keys: Sequence[str], title_key: str = "") -> Genre:
 
 def parties_of(keys: Sequence[str]) -> list[str]:
     """`parties` for paragraphs already turned into match keys."""
-    joined = "\n".join(keys)  # one search per country; no name spans a line break
-    counts = Counter({code: len(pattern.findall(joined)) for code, pattern in _COUNTRY_PATTERNS.items()})
+    counts = Counter(dict.fromkeys(COUNTRIES, 0))  # ties go in this order
+    counts.update(_COUNTRY_OF_NAME[name] for name in _COUNTRY_NAMES.findall("\n".join(keys)))
     counts = +counts  # countries not mentioned are left out
     if not counts or counts.most_common(1)[0][1] < 2:
         return []

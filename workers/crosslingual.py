@@ -213,10 +213,13 @@ def align(
     )
 
 
-# The coarse-to-fine alignment embeds this many evenly spaced article sentences first.
+# The coarse-to-fine alignment embeds this many article sentences first, one from each even stretch.
 SAMPLE: Final = 24
 # Articles up to this many sentences are aligned whole: sampling would save little.
 SAMPLE_FROM: Final = 2 * SAMPLE
+# The sample takes the shortest sentence of each stretch that has this many words: the model's time
+# grows with a sentence's length, and shorter ones are as telling once they say something.
+SAMPLE_MIN_WORDS: Final = 12
 # A pair inferred inside a stretch must have a length ratio within this factor of the sample pairs'.
 LENGTH_BAND: Final = 1.8
 # Where alignment grows from a pair: the sentences next to it.
@@ -245,13 +248,28 @@ def screen(source: Sequence[str], target: Sequence[str], embedder: Embedder | No
     if len(source) <= SAMPLE_FROM:
         rows, centre = frozenset(range(len(source))), None
     else:
-        step = len(source) / SAMPLE
-        rows = frozenset({int(k * step) for k in range(SAMPLE)} | {len(source) - 1})
+        rows = sample_rows(source)
         centre = _centre(embedder.embed([source[row] for row in sorted(rows)]), len(source))
     pairs = _subset_alignment(source, rows, target, embedder, centre)
     spread = len(source) / len(rows)
     estimate = len(pairs) / len(rows) + min(1.0, len(pairs) * spread / max(1, len(target)))
     return Screen(rows, pairs, centre, estimate)
+
+
+def _sample_cost(sentence: str) -> tuple[bool, int]:
+    """Sentences too short to say much come last; then the shorter, the cheaper to embed."""
+    return len(sentence.split()) < SAMPLE_MIN_WORDS, len(sentence)
+
+
+def sample_rows(source: Sequence[str]) -> frozenset[int]:
+    """SAMPLE evenly spread sentences, one from each stretch of the text (the cheapest to embed that
+    says something), and the last."""
+    step = len(source) / SAMPLE
+    rows = {len(source) - 1}
+    for k in range(SAMPLE):
+        stretch = range(int(k * step), max(int(k * step) + 1, int((k + 1) * step)))
+        rows.add(min(stretch, key=lambda row: _sample_cost(source[row])))
+    return frozenset(rows)
 
 
 def refine(

@@ -51,7 +51,8 @@ class RedisQueue:
         """Queue the job unless the same job is already waiting or running."""
         jid = job_id(stage, item_id)
         try:
-            if Job.fetch(jid, connection=self.redis, serializer=JSONSerializer).get_status() in WAITING:
+            job = Job.fetch(jid, connection=self.redis, serializer=JSONSerializer)
+            if job.get_status(refresh=False) in WAITING:  # fetched just now
                 return
         except NoSuchJobError:
             pass

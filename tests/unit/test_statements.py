@@ -56,6 +56,11 @@ def test_an_article_without_a_statement_phrase_is_other() -> None:
     assert genre(text, title="Tuyên bố chung Việt Nam - Lào") is Genre.JOINT_STATEMENT
 
 
+def test_a_country_named_inside_another_ones_name_is_not_mentioned() -> None:
+    text = ["Wit-Rusland en Vietnam tekenden een verklaring.", "Wit-Rusland en Vietnam zijn partners."]
+    assert parties(text) == ["VN", "BY"]
+
+
 def test_ambiguous_vietnamese_syllables_are_not_countries() -> None:
     text = ["Các biện pháp pháp luật về đạo đức và mỹ thuật được thảo luận ở Việt Nam và Việt Nam."]
     assert parties(text) == ["VN"]
