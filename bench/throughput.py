@@ -2,15 +2,17 @@
 
 Run: .venv/bin/python -m bench.throughput [--pages N] [--quick]
 Stores N distinct fetched pages (bench/workload.py: real news pages, reprints and excerpts of known
-statements, edited statements) in real SQLite as the crawler would and queues their extraction on a
-throwaway redis-server; then starts k `communique worker --burst` processes and measures the wall
-time until every worker has finished (queues empty, every alert delivered to a local apprise json://
-sink over HTTP). The same workload runs with k = 1 and k = 2, each on a fresh database and Redis.
+statements, edited statements) in real SQLite as the crawler would; starts k `communique worker`
+processes on a throwaway redis-server and, once all k are waiting for work, queues the pages'
+extraction as the crawler does and measures the wall time until the work is done in storage (every
+page extracted and matched, every alert delivered to a local apprise json:// sink over HTTP); then
+stops the workers. The same workload runs with k = 1 and k = 2, each on a fresh database and Redis.
 
-  pages/s           N / wall time from starting the workers to the last one leaving
-  pages/s per core  N / CPU seconds of the worker processes (user + system, from wait4)
+  pages/s           N / wall time from queueing the pages to the last of that work done
+  pages/s per core  N / CPU seconds of the worker processes (user + system, from wait4) less their
+                    startup, measured apart
   startup           one burst worker on empty queues: imports, models, corpus index (paid once per
-                    worker process); "steady" figures leave it out
+                    worker process, before the wall time starts)
 
 Redis and the sink use CPU too (shown); the machine has 2 cores shared with other work, so the
 2-worker run competes with them. Targets (issue 7): ≥ 30 pages/s per core; 2 workers ≥ 1.8× one.
@@ -18,6 +20,7 @@ Redis and the sink use CPU too (shown); the machine has 2 cores shared with othe
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,9 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redis import Redis
+from rq import Queue, Worker
 
 from bench.harness import Figure, Figures, cpu_seconds, load_average, parser, redis_server, wait_child
-from bench.workload import Page, pages, prepare
+from bench.workload import Page, pages, prepare, queue_extraction
 from communique.settings import Settings
 from storage.database import open_database
 from storage.work import status, unfinished
@@ -53,12 +57,14 @@ class Run:
     relations: str
 
 
-def start_workers(count: int, env: dict[str, str], log: Path) -> list[subprocess.Popen[bytes]]:
-    """`count` burst workers, logging to one file."""
+def start_workers(
+    count: int, env: dict[str, str], log: Path, burst: bool = True
+) -> list[subprocess.Popen[bytes]]:
+    """`count` workers, logging to one file; burst workers leave when the queues are empty."""
     with log.open("ab") as sink:
         return [
             subprocess.Popen(
-                [sys.executable, "-m", "communique", "worker", "--burst"],
+                [sys.executable, "-m", "communique", "worker", *(["--burst"] if burst else [])],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=sink,
@@ -75,21 +81,41 @@ def startup(env: dict[str, str], folder: Path) -> tuple[float, float]:
     return time.perf_counter() - start, cpu
 
 
+def idle(connection: Redis) -> bool:
+    """Whether every queue is empty and every worker waits (a job queues the next stage's before it
+    ends, so the work queued so far is done)."""
+    queues = Queue.all(connection=connection)
+    workers = Worker.all(connection=connection)
+    return all(queue.count == 0 for queue in queues) and all(w.get_state() == "idle" for w in workers)
+
+
 def run(count: int, work: list[Page], redis: tuple[str, int], folder: Path) -> Run:
-    """Store and queue the workload on a fresh database and Redis, then run `count` burst workers."""
+    """Store the workload on a fresh database and Redis, start `count` workers, and once they wait for
+    work, queue it and time it until it is done."""
     url, redis_pid = redis
-    Redis.from_url(url).flushall()
+    connection = Redis.from_url(url)
+    connection.flushall()
     with NewsSite() as sink:
-        env = prepare(folder, sink.apprise_url, url, work)
+        env = prepare(folder, sink.apprise_url, url, work, enqueue=False)
+        db = open_database(Settings(data_dir=folder / "data"))
+        stored = [int(row["id"]) for row in db.rows("SELECT id FROM fetches ORDER BY id")]
+        processes = start_workers(count, env, folder / "workers.log", burst=False)
+        while Worker.count(connection=connection) < count:
+            if any(process.poll() is not None for process in processes):
+                raise SystemExit(f"a worker failed; see {folder / 'workers.log'}")
+            time.sleep(0.05)
         redis_before, own_before = cpu_seconds(redis_pid), cpu_seconds()
         start = time.perf_counter()
-        processes = start_workers(count, env, folder / "workers.log")
-        worker_cpu = sum(wait_child(process) for process in processes)
+        queue_extraction(url, stored)
+        while not idle(connection) or unfinished(db):  # storage is read only when Redis says done
+            time.sleep(0.1)
         wall = time.perf_counter() - start
         redis_cpu, sink_cpu = cpu_seconds(redis_pid) - redis_before, cpu_seconds() - own_before
+        for process in processes:
+            process.send_signal(signal.SIGTERM)  # the worker finishes its job and leaves
+        worker_cpu = sum(wait_child(process) for process in processes)
         if any(process.returncode for process in processes):
             raise SystemExit(f"a worker failed; see {folder / 'workers.log'}")
-        db = open_database(Settings(data_dir=folder / "data"))
         left = unfinished(db)
         report = status(db)
         relations = Counter(row["relation"] for row in db.rows("SELECT relation FROM matches"))

@@ -1,9 +1,9 @@
 """Memory of one worker process over many jobs: resident set after 100 jobs and after 10,000.
 
 Run: .venv/bin/python -m bench.worker_memory [--jobs N] [--quick]
-Stores pages (bench/workload.py; bodies repeat under new URLs, so each page is a new document and
-goes through extract → match → notify) in real SQLite, queues their extraction on a throwaway
-redis-server, and runs one worker process: RQ's SimpleWorker in burst mode, as `communique worker`
+Stores pages (bench/workload.py; bodies repeat under new URLs, so each page is a new document, extracted
+and matched in one job, then notified when a rule fires) in real SQLite, queues their extraction on a
+throwaway redis-server, and runs one worker process: RQ's SimpleWorker in burst mode, as `communique worker`
 runs it, stopped at each checkpoint (max_jobs) to read its VmRSS from /proc/self/status after a
 garbage collection, then started again in the same process. Alerts are delivered to a local apprise
 json:// sink in the parent process, so the sink's memory is not counted.
@@ -34,7 +34,7 @@ from storage.database import open_database
 from tests.e2e.site import NewsSite
 
 TARGET_GROWTH = 10.0
-JOBS_PER_PAGE = 2.0  # extract, and match for pages with text; notify for a quarter of them
+JOBS_PER_PAGE = 1.0  # an extract job per page (it matches the new version); a notify job for some
 
 
 def checkpoints(total: int) -> list[int]:

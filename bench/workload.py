@@ -117,9 +117,11 @@ def pages(count: int, seed: int = 20250510, distinct: bool = True) -> list[Page]
     return made
 
 
-def prepare(folder: Path, sink_url: str, redis_url: str, work: list[Page]) -> dict[str, str]:
-    """A data folder with the corpus and these pages stored and queued for extraction; the workers'
-    environment."""
+def prepare(
+    folder: Path, sink_url: str, redis_url: str, work: list[Page], enqueue: bool = True
+) -> dict[str, str]:
+    """A data folder with the corpus and these pages stored (and, with `enqueue`, queued for
+    extraction); the workers' environment."""
     env = service_env(
         folder,
         sources="sources:\n  - {id: bench, kind: page, url: 'https://news.example/', interval: 600}\n",
@@ -133,12 +135,21 @@ def prepare(folder: Path, sink_url: str, redis_url: str, work: list[Page]) -> di
     settings = Settings(data_dir=folder / "data", rules_dir=rules)
     db = open_database(settings)
     sync_sources(db, [Source(id="bench", kind="page", url="https://news.example/")])
-    queue = RedisQueue(redis_url)
+    stored = []
     for page in work:
         content_hash = hashlib.blake2b(page.body, digest_size=16).hexdigest()
         fetch = Fetch(
             "bench", page.url, 200, FetchState.FETCHED, content_hash=content_hash, bytes=len(page.body)
         )
-        queue.enqueue(Stage.EXTRACT, record_fetch(db, fetch, body=page.body, encoding=page.encoding))
+        stored.append(record_fetch(db, fetch, body=page.body, encoding=page.encoding))
     db.close()
+    if enqueue:
+        queue_extraction(redis_url, stored)
     return env
+
+
+def queue_extraction(redis_url: str, fetch_ids: list[int]) -> None:
+    """Queue the extraction of stored fetches, as the crawler does."""
+    queue = RedisQueue(redis_url)
+    for fetch_id in fetch_ids:
+        queue.enqueue(Stage.EXTRACT, fetch_id)

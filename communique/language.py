@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Collection, Sequence
 from typing import Final
 
@@ -28,7 +29,7 @@ MIN_CONFIDENCE: Final = 0.5
 def detect_language(text: str, languages: Collection[str] = DEFAULT_LANGUAGES) -> str | None:
     """ISO 639-1 code of the main language of a text, or None when there is too little text."""
     sample = text[:5000]
-    if sum(ch.isalpha() for ch in sample) < 20:
+    if not _has_letters(sample, 20):
         return None
     label, _score = _identifier(frozenset(languages)).classify(sample)
     return _ALIASES.get(str(label), str(label))
@@ -43,9 +44,14 @@ def _identifier(languages: frozenset[str]) -> LanguageIdentifier:
     return identifier
 
 
+def _has_letters(text: str, count: int) -> bool:
+    """Whether a text has at least `count` letters (it stops looking when it has found them)."""
+    return sum(1 for _ in itertools.islice(filter(str.isalpha, text), count)) == count
+
+
 def _classify(identifier: LanguageIdentifier, paragraph: str) -> tuple[str | None, bool]:
     """The language of one paragraph and whether it is sure enough to stand on its own."""
-    if sum(ch.isalpha() for ch in paragraph[:5000]) < MIN_LETTERS:
+    if not _has_letters(paragraph[:5000], MIN_LETTERS):
         return None, False
     label, confidence = identifier.classify(paragraph[:5000])
     language = _ALIASES.get(str(label), str(label))

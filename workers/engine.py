@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from communique.anchors import anchors_of_normalised, distinctive
@@ -70,8 +70,14 @@ class MatchResult:
     diff_html: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        """The result as stored and printed by `communique match --json`."""
-        return asdict(self)
+        """The result as stored and printed by `communique match --json` (`dataclasses.asdict`, without
+        its deep copies: a tenth of a match's time for a page that turns out unrelated)."""
+        return {
+            **vars(self),
+            "parties": list(self.parties),
+            "paragraphs": [vars(paragraph).copy() for paragraph in self.paragraphs],
+            "changes": [dict(change) for change in self.changes],
+        }
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,8 @@ def test_the_dev_set(index: CorpusIndex, real_html: Path) -> None:
         case.name for case, result in results if case.expected in KNOWN and result.relation is Relation.NEW
     ]
     assert not [case.name for case, result in results if case.edited and not edits_found(case, result)]
+    # What is stored and printed is the whole result, as dataclasses.asdict would give it.
+    assert all(result.to_json() == dataclasses.asdict(result) for _, result in results)
 
 
 def test_a_paragraph_removed_from_the_page_is_a_change_but_not_from_an_excerpt(
