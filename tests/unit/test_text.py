@@ -313,6 +313,16 @@ def test_the_key_of_each_paragraph_skips_normalising_again(text: str) -> None:
         assert key_of_normalised(paragraph) == match_key(paragraph)
 
 
+@settings(max_examples=1000)
+@given(st.one_of(texts, st.text()))
+@example("Hai bên «nhất trí» – 😀 ✓ ß\u0301 №5")
+def test_the_key_drops_every_punctuation_and_symbol_character(text: str) -> None:
+    # The key as defined, one character at a time; key_of_normalised finds them with one regex.
+    folded = unicodedata.normalize("NFC", text.casefold())
+    spaced = "".join(" " if unicodedata.category(char)[0] in "PS" else char for char in folded)
+    assert key_of_normalised(text) == " ".join(spaced.split())
+
+
 @settings(max_examples=300)
 @given(texts)
 def test_fingerprint_of_normalised_text_is_the_same(text: str) -> None:
