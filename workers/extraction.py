@@ -11,8 +11,9 @@ import codecs
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import trafilatura
 from htmldate import find_date
@@ -25,6 +26,7 @@ from communique.settings import Settings
 from communique.text import paragraphs, remove_invisible
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # The crawler never stores a larger body (DOWNLOAD_MAXSIZE); pages are refused before decoding too.
 MAX_PAGE_BYTES: Final[int] = Settings.model_fields["max_page_bytes"].default
@@ -81,7 +83,7 @@ def extract_article(body: bytes, encoding: str | None, url: str, max_bytes: int 
     refuse_binary(html, used)
     # Parsed once, by trafilatura's own loader; invisible characters inside words would also hide
     # them from trafilatura's text heuristics.
-    tree = trafilatura.load_html(remove_invisible(html))
+    tree = _third_party(trafilatura.load_html, remove_invisible(html))
     if tree is None:
         raise PermanentError("no article text found in the page")
     refuse_deep_nesting(tree)
@@ -95,10 +97,10 @@ def extract_article(body: bytes, encoding: str | None, url: str, max_bytes: int 
     return Article(text=text, text_hash=text_hash(text), title=title, published=published)
 
 
-def _third_party(step: Any, tree: Any, url: str) -> Any:
+def _third_party(step: Callable[..., T], *args: Any) -> T:
     """One trafilatura step on a page; whatever it raises on a hostile page is that page's error."""
     try:
-        return step(tree, url)
+        return step(*args)
     except Exception as exc:  # a third-party parser on untrusted input: the page is the problem
         raise PermanentError(f"extraction failed: {type(exc).__name__}: {exc}"[:300]) from exc
 

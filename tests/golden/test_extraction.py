@@ -64,6 +64,16 @@ def test_every_real_page_extracts_or_fails_cleanly(real_html: Path) -> None:
     assert extracted >= len(pages) - 5  # anti-bot stubs and script-only pages have no main text
 
 
+@pytest.mark.parametrize("step", ["load_html", "bare_extraction"])
+def test_a_parser_failing_on_a_page_is_that_pages_error(step: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(trafilatura, step, fail)
+    with pytest.raises(PermanentError, match=r"^extraction failed: RecursionError: maximum recursion"):
+        extract_like_the_crawler(page(VIETNAMESE).encode(), "https://example.vn/a")
+
+
 def test_title_and_date_are_those_of_trafilaturas_whole_metadata_pass(real_html: Path) -> None:
     # Our title-and-date part of trafilatura's metadata pass must find what the whole pass finds;
     # the test fails if a trafilatura upgrade changes how that pass works.
