@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from communique.anchors import anchors, distinctive
+from communique.anchors import anchors_of_normalised, distinctive
 from communique.sentences import split_sentences
 from communique.text import key_fingerprint, key_of_normalised
 from storage.corpus import corpus_stamp, corpus_texts, corpus_vectors, save_corpus_vectors
@@ -53,7 +53,7 @@ class CorpusIndex:
     def add(self, text: KnownText) -> None:
         """Index one known text (it must not be in the index yet)."""
         self.texts[text.id] = text
-        self.anchors[text.id] = distinctive(anchors("\n".join(text.paragraphs)))
+        self.anchors[text.id] = distinctive(anchors_of_normalised("\n".join(text.paragraphs)))
         for position, (key, fingerprint) in enumerate(zip(text.keys, text.fingerprints, strict=True)):
             self.by_fingerprint[fingerprint].append((text.id, position))
             self.lexical.add_keyed([(len(self.keys), key)])
