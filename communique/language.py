@@ -35,6 +35,11 @@ def detect_language(text: str, languages: Collection[str] = DEFAULT_LANGUAGES) -
     return _ALIASES.get(str(label), str(label))
 
 
+def load_language_model(languages: Collection[str] = DEFAULT_LANGUAGES) -> None:
+    """Load the model now rather than on the first text classified."""
+    _identifier(frozenset(languages))
+
+
 @functools.lru_cache(maxsize=4)
 def _identifier(languages: frozenset[str]) -> LanguageIdentifier:
     """One identifier per language set and process (the model is loaded once); py3langid's own

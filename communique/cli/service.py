@@ -29,6 +29,7 @@ from storage.fetches import sync_sources
 from storage.retention import Retention, prune
 from storage.work import unfinished
 from workers.bundles import close_due
+from workers.context import current, warm_up
 from workers.corpus import import_on_first_run
 
 # workers.jobs is imported here, before RQ forks work horses, so they find the job code loaded.
@@ -149,12 +150,14 @@ def run_rq_worker(settings: Settings, burst: bool) -> None:
     """An RQ worker on every stage's queue, JSON-serialised, with the scheduler for retries.
 
     SimpleWorker runs jobs in this process, so the corpus index, the embedding model and its cache
-    stay warm across jobs (a forking worker would rebuild them for every job). The worker keeps a
+    stay warm across jobs (a forking worker would rebuild them for every job); the corpus index and the
+    language model are built before the first job. The worker keeps a
     liveness key in Redis; if it is killed mid-job, the crawler's sweep sees the key expire, drops the
     abandoned job and queues the work again from storage. When RQ's loop gives up (Redis unreachable
     at a bad moment) a new one starts, so the process only ends when asked to (SIGTERM) or `burst`.
     """
     open_database(settings).close()  # migrate before the first job
+    warm_up(current())
     url = settings.redis_url or ""
     presence = RedisQueue(url)
     while True:

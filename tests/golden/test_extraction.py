@@ -20,7 +20,7 @@ from communique.errors import PermanentError
 from communique.language import detect_language
 from communique.text import normalise
 from tests.conftest import extract_like_the_crawler
-from workers.extraction import decode_body, title_and_date
+from workers.extraction import MAX_DEPTH, decode_body, refuse_deep_nesting, title_and_date
 
 # Measured with trafilatura 2.3.1 on the 60 labelled pages: 165 "with" and 192 "without" snippets.
 # Plain trafilatura finds 156 and leaks 17; our noise filter must cost at most that one URL-only line.
@@ -62,6 +62,18 @@ def test_every_real_page_extracts_or_fails_cleanly(real_html: Path) -> None:
         assert article.text and article.text == normalise(article.text)
         extracted += 1
     assert extracted >= len(pages) - 5  # anti-bot stubs and script-only pages have no main text
+
+
+@pytest.mark.parametrize("ancestors", [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 5])
+def test_a_page_is_refused_from_the_first_element_with_max_depth_ancestors(ancestors: int) -> None:
+    # html and body are two of an element's ancestors; the divs hold the rest
+    divs = ancestors - 2
+    tree = trafilatura.load_html(f"<html><body>{'<div>' * divs}<p>x</p>{'</div>' * divs}</body></html>")
+    if ancestors < MAX_DEPTH:
+        refuse_deep_nesting(tree)
+    else:
+        with pytest.raises(PermanentError, match=r"^nested too deep: "):
+            refuse_deep_nesting(tree)
 
 
 @pytest.mark.parametrize("step", ["load_html", "bare_extraction"])

@@ -1,5 +1,6 @@
 """The job functions on the embedded queue over real SQLite: an extract job matches the new version it
 records in the same job; a match that fails there is queued as a match job of its own, which retries it.
+A worker builds what matching needs before its first job.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from typing import Any
 import pytest
 
 from communique.errors import TransientError
+from communique.language import _identifier
 from communique.model import Stage
 from communique.text import paragraphs
 from tests.bad_input import Stages
 from tests.conftest import ROOT
 from tests.mutations import Mutant
-from workers import jobs
+from workers import corpus_index, jobs
+from workers.context import warm_up
 
 SEED = ROOT / "corpus" / "002_e951e8d45d85cfe3.txt"  # not in the harness's corpus: a new statement
 
@@ -60,3 +63,25 @@ def test_a_match_that_fails_in_the_extract_job_is_retried_by_a_match_job(
     assert outcome.matched and not outcome.crashes
     assert ran == [(Stage.EXTRACT, "ok"), (Stage.MATCH, "ok"), (Stage.NOTIFY, "ok")]
     assert len(calls) == 2
+
+
+def test_warm_up_builds_the_corpus_index_and_loads_the_language_model_the_first_job_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stages = Stages(tmp_path)
+    builds: list[int] = []
+    load = corpus_index.load
+
+    def counted(db: Any) -> Any:
+        builds.append(1)
+        return load(db)
+
+    monkeypatch.setattr(corpus_index, "load", counted)
+    _identifier.cache_clear()
+    warm_up(stages.context)
+    assert builds == [1]
+    assert _identifier.cache_info().currsize == 1
+    outcome = stages.feed(statement_page())
+    assert outcome.matched and not outcome.crashes
+    assert builds == [1]  # the job matched against the index built beforehand
+    assert _identifier.cache_info().misses == 1  # and classified with the model loaded then
