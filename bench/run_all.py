@@ -1,11 +1,11 @@
 """Every benchmark in one run, then one table of the figures: target, measured, met or not.
 
-Run: .venv/bin/python -m bench.run_all [--quick] [--million] [--only NAME,...]
+Run: .venv/bin/python -m bench.run_all [--quick] [--only NAME,...]
 Each benchmark runs in its own process (so one's memory, threads and caches do not colour the next),
-printing its own figures as it goes; they are gathered at the end. --quick runs small sizes (about
-ten minutes less than a full run); the lexical stage's 1,000,000-paragraph corpus takes several
-minutes and about 1 GB, so it runs only with --million. Figures are wall or CPU time as labelled;
-CPU (process time) is the robust one on a shared machine.
+printing its own figures as it goes; they are gathered at the end. A full run takes about half an
+hour, the lexical stage's 1,000,000-paragraph corpus (about 1 GB) included; --quick runs small sizes
+(a few minutes). Figures are wall or CPU time as labelled; CPU (process time) is the robust one on a
+shared machine.
 """
 
 from __future__ import annotations
@@ -29,16 +29,16 @@ BENCHMARKS = (
     "crosslingual",
     "eval_matching",
 )
-FULL_SIZES = "1000,10000,100000"
+FULL_SIZES = "1000,10000,100000,1000000"
 
 
-def run(name: str, quick: bool, million: bool, results: Path) -> tuple[float, int]:
+def run(name: str, quick: bool, results: Path) -> tuple[float, int]:
     """Run one benchmark in its own process; its wall seconds and exit status."""
     command = [sys.executable, "-m", f"bench.{name}", "--results", str(results)]
     if quick:
         command.append("--quick")
     elif name == "lexical_scale":
-        command += ["--sizes", FULL_SIZES + (",1000000" if million else "")]
+        command += ["--sizes", FULL_SIZES]
     print(f"\n=== {name} ({' '.join(command[2:])}) ===", flush=True)
     start = time.perf_counter()
     status = subprocess.run(command, cwd=ROOT, check=False).returncode
@@ -63,7 +63,6 @@ def shown(figure: Figure) -> str:
 
 def main() -> None:
     options = parser(__doc__)
-    options.add_argument("--million", action="store_true", help="add the 1M-paragraph lexical corpus")
     options.add_argument("--only", default=None, help="comma-separated benchmark names")
     args = options.parse_args()
     chosen = args.only.split(",") if args.only else list(BENCHMARKS)
@@ -74,7 +73,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name in chosen:
             results = Path(tmp) / f"{name}.json"
-            walls[name], status = run(name, args.quick, args.million, results)
+            walls[name], status = run(name, args.quick, results)
             if status:
                 failed.append(name)
             if results.exists():
@@ -84,8 +83,6 @@ def main() -> None:
     print("\n=== summary ===")
     print(f"load average at the end: {load_average()}; wall time per benchmark: ", end="")
     print(", ".join(f"{name} {seconds:.0f} s" for name, seconds in walls.items()))
-    if not (args.million or args.quick):
-        print("(lexical stage at 1,000,000 paragraphs not run: add --million)")
     lines = table(gathered)
     if args.results is not None:
         args.results.write_text("\n".join(lines) + "\n", encoding="utf-8")
