@@ -2,8 +2,8 @@
 
 Run: .venv/bin/python -m bench.run_all [--quick] [--only NAME,...]
 Each benchmark runs in its own process (so one's memory, threads and caches do not colour the next),
-printing its own figures as it goes; they are gathered at the end. A full run takes about half an
-hour, the lexical stage's 1,000,000-paragraph corpus (about 1 GB) included; --quick runs small sizes
+printing its own figures as it goes; they are gathered at the end. A full run takes about a quarter
+of an hour, the lexical stage's 1,000,000-paragraph corpus (about 1 GB) included; --quick runs small sizes
 (a few minutes). Figures are wall or CPU time as labelled; CPU (process time) is the robust one on a
 shared machine.
 """
