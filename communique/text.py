@@ -94,12 +94,17 @@ def normalise(text: str) -> str:
     return "\n".join(line.strip(" ") for line in text.split("\n"))
 
 
+def _punctuation_or_symbol(char: str) -> bool:
+    """What a match key leaves out: punctuation and symbols differ between sites and translations."""
+    return unicodedata.category(char)[0] in "PS"
+
+
 class _PunctuationToSpace(dict[int, str]):
     """A str.translate table, filled lazily: every punctuation or symbol character becomes a space."""
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
-        self[code] = " " if unicodedata.category(char)[0] in "PS" else char
+        self[code] = " " if _punctuation_or_symbol(char) else char
         return self[code]
 
 
@@ -112,7 +117,7 @@ def _bmp_punctuation() -> re.Pattern[str]:
     plane's 65,536 characters takes 10 ms once (the whole of Unicode would take 200 ms at every start)."""
     ranges: list[tuple[int, int]] = []
     for code in range(0x10000):
-        if unicodedata.category(chr(code))[0] in "PS":
+        if _punctuation_or_symbol(chr(code)):
             if ranges and ranges[-1][1] == code - 1:
                 ranges[-1] = (ranges[-1][0], code)
             else:
@@ -132,9 +137,7 @@ def match_key(paragraph: str) -> str:
 def key_of_normalised(paragraph: str) -> str:
     """`match_key` of a paragraph that is normalised already (as `paragraphs` returns them)."""
     # Casefolding can leave decomposed or newly composable text ("ß\u0301" -> "ss\u0301"): recompose.
-    folded = paragraph.casefold()
-    if not unicodedata.is_normalized("NFC", folded):
-        folded = unicodedata.normalize("NFC", folded)
+    folded = unicodedata.normalize("NFC", paragraph.casefold())
     # Punctuation and symbols differ between sites and translations of the same sentence.
     if _BEYOND_BMP.search(folded):
         return " ".join(folded.translate(_PUNCTUATION_TO_SPACE).split())

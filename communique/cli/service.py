@@ -151,13 +151,12 @@ def run_rq_worker(settings: Settings, burst: bool) -> None:
 
     SimpleWorker runs jobs in this process, so the corpus index, the embedding model and its cache
     stay warm across jobs (a forking worker would rebuild them for every job); the corpus index and the
-    language model are built before the first job. The worker keeps a
-    liveness key in Redis; if it is killed mid-job, the crawler's sweep sees the key expire, drops the
-    abandoned job and queues the work again from storage. When RQ's loop gives up (Redis unreachable
+    language model are built before the first job. The worker keeps a liveness key in Redis; if it is
+    killed mid-job, the crawler's sweep sees the key expire, drops the abandoned job and queues the
+    work again from storage. When RQ's loop gives up (Redis unreachable
     at a bad moment) a new one starts, so the process only ends when asked to (SIGTERM) or `burst`.
     """
-    open_database(settings).close()  # migrate before the first job
-    warm_up(current())
+    warm_up(current())  # the jobs' context opens (and migrates) storage first
     url = settings.redis_url or ""
     presence = RedisQueue(url)
     while True:
