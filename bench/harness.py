@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:  # run as `python bench/x.py` as well as `python -
 from communique.settings import Settings  # noqa: E402
 from storage.database import open_database  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
-from workers.corpus import import_on_first_run  # noqa: E402
+from workers.corpus import import_corpus_folder  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 REAL_HTML = SHARED / "fixtures" / "real-html"
@@ -156,7 +156,7 @@ def corpus_database(data_dir: Path) -> None:
             settings = Settings(data_dir=Path(tmp), corpus_dir=ROOT / "corpus")
             db = open_database(settings)
             started = time.process_time()
-            import_on_first_run(db, settings.corpus_dir)
+            import_corpus_folder(db, settings.corpus_dir)
             print(f"(corpus imported once for the benchmarks: {time.process_time() - started:.1f} s CPU)")
             db.close()
             partial = cached.with_suffix(".partial")

@@ -103,7 +103,7 @@ def _is_latin_name(word: str) -> bool:
 
 
 @functools.lru_cache(maxsize=16384)
-def _plain_name(word: str) -> str:
+def plain_name(word: str) -> str:
     """A name casefolded and without diacritics ("Đà" → "da")."""
     bare = unicodedata.normalize("NFD", word.replace("Đ", "D").replace("đ", "d"))
     return "".join(char for char in bare if not unicodedata.combining(char)).casefold()
@@ -161,7 +161,7 @@ def _names(text: str) -> set[str]:
             if all(_is_latin_name(part) for part in parts) and (
                 not sentence_start or (not trail and _next_is_name(tokens, index))
             ):
-                found.update(_plain_name(part) for part in parts)
+                found.update(plain_name(part) for part in parts)
         # A sentence ends after ".", "!", "?" or ":", and a token of punctuation alone ("–") too.
         last = token[-1]
         sentence_start = last in ".!?:" or (not last.isalnum() and not _WORD_CHARACTER.search(token))

@@ -22,7 +22,7 @@ from pydantic import (
     WrapValidator,
 )
 
-from communique.statements import COUNTRIES
+from communique.countries import COUNTRY_CODES
 from communique.text import match_key, normalise
 
 # ISO 639-1: every two-letter language code.
@@ -46,12 +46,9 @@ def _language_code(code: str) -> str:
 
 
 def _party_code(code: str) -> str:
-    if code not in COUNTRIES:
-        hint = f" (write {code.upper()!r})" if code.upper() in COUNTRIES else ""
-        raise ValueError(
-            f"{code!r} is not a party the engine recognises{hint}; known ISO codes: "
-            f"{', '.join(sorted(COUNTRIES))}"
-        )
+    if code not in COUNTRY_CODES:
+        hint = f" (write {code.upper()!r})" if code.upper() in COUNTRY_CODES else ""
+        raise ValueError(f"{code!r} is not an ISO 3166 country code such as VN, RU, CN{hint}")
     return code
 
 
@@ -98,7 +95,9 @@ SourcePattern = Annotated[
     str, AfterValidator(_source_pattern), Field(json_schema_extra={"pattern": f"^{_SOURCE_GLOB_CHARS}$"})
 ]
 LanguageCode = Annotated[str, AfterValidator(_language_code), Field(pattern=r"^[a-z]{2}$")]
-PartyCode = Annotated[str, AfterValidator(_party_code), Field(json_schema_extra={"enum": sorted(COUNTRIES)})]
+PartyCode = Annotated[
+    str, AfterValidator(_party_code), Field(json_schema_extra={"enum": sorted(COUNTRY_CODES)})
+]
 Phrase = Annotated[str, AfterValidator(_has_words)]
 Pattern = Annotated[str, Field(min_length=1, max_length=MAX_PATTERN_CHARS), AfterValidator(_compiles)]
 # A group of `all`: synonyms (one is enough), usually the same word in each language; a lone string is

@@ -68,7 +68,7 @@ def add_version_if_changed(
 def version(db: Database, version_id: int) -> Row | None:
     """A version, with its document's URL, title and source."""
     return db.row(
-        "SELECT v.*, d.url, d.title, d.source_id, d.language FROM versions v "
+        "SELECT v.*, d.url, d.title, d.source_id, d.language, d.published FROM versions v "
         "JOIN documents d ON d.id = v.document_id WHERE v.id = ?",
         (version_id,),
     )
@@ -86,7 +86,8 @@ def versions_since(db: Database, since: float) -> list[Row]:
     """Versions first seen at or after `since`, oldest first, as `version` gives them plus `match_result`."""
     # match_result: the stored result's JSON, or None for a version not matched yet.
     return db.rows(
-        "SELECT v.*, d.url, d.title, d.source_id, d.language, m.result AS match_result FROM versions v "
+        "SELECT v.*, d.url, d.title, d.source_id, d.language, d.published, m.result AS match_result "
+        "FROM versions v "
         "JOIN documents d ON d.id = v.document_id LEFT JOIN matches m ON m.version_id = v.id "
         "WHERE v.first_seen >= ? ORDER BY v.first_seen, v.id",
         (since,),

@@ -19,7 +19,7 @@ from communique.model import Relation
 from communique.settings import Settings
 from communique.text import paragraphs
 from storage.database import open_database
-from workers.corpus import import_texts
+from workers.corpus import import_corpus_folder
 from workers.corpus_index import CorpusIndex, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +68,7 @@ def seed_index(folder: Path | None = None) -> CorpusIndex:
     """The seeds imported as on first run (the engine links their statement groups) and indexed."""
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(Settings(data_dir=folder or Path(tmp)))
-        import_texts(db, SEED_FILES)
+        import_corpus_folder(db, ROOT / "corpus")
         index = load(db)
         db.close()
     return index

@@ -2,62 +2,109 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+from communique.card_file import CardFields, load_cards
 from communique.errors import ConfigError
+from communique.identity import Card, derive_card
 from communique.language import detect_language
 from communique.model import Relation
 from communique.statements import Genre
 from communique.text import paragraphs
-from storage.corpus import add_corpus_document, corpus_size
+from storage.corpus import (
+    add_corpus_document,
+    corpus_groups,
+    corpus_has,
+    save_statement_card,
+    statement_card,
+)
 from storage.database import Database, Row
-from workers.corpus_index import CorpusIndex, known_text, load
+from workers.corpus_index import CorpusIndex, KnownText, known_text, load
 from workers.engine import MatchResult, relate
 from workers.extraction import text_hash
 
 log = logging.getLogger(__name__)
+
+CARDS_FILE = "cards.yaml"  # in the corpus folder: the cards of the shipped statements
 
 # A text related to a known one like this belongs to the same statement.
 LINKING = {Relation.REPRINT, Relation.EXCERPT, Relation.TRANSLATION, Relation.CHANGED}
 
 
 def import_texts(
-    db: Database, paths: list[Path], statement: str | None = None, language: str | None = None
+    db: Database,
+    paths: list[Path],
+    *,
+    statement: str | None = None,
+    language: str | None = None,
+    card: CardFields | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> list[tuple[str, str]]:
     """Add text files to the corpus (id = file stem), each linked to the statement it belongs to.
 
     Without `statement`, the engine decides: a reprint, excerpt, translation or edit of a known text
-    joins that text's statement group; anything else starts a group of its own. Returns the
-    (id, statement) of every text added.
+    joins that text's statement group; anything else starts a group of its own. Texts already stored
+    (same id or same text) are skipped before any matching, so an import stopped halfway resumes
+    where it stopped. Each new group gets a card derived from its text, or `card` where given.
+    Returns the (id, statement) of every text added.
     """
     index = load(db)
     added: list[tuple[str, str]] = []
-    for path in paths:
+    for number, path in enumerate(paths, 1):
         kept = _read(path)
         text = "\n".join(kept)
+        if corpus_has(db, path.stem, text_hash(text)):
+            continue
+        started = time.process_time()
         group = statement or _statement_of(index, kept, path.stem)
         lang = language or detect_language(text)
         if add_corpus_document(
-            db,
-            path.stem,
-            statement_id=group,
-            text=text,
-            text_hash=text_hash(text),
-            language=lang,
+            db, path.stem, statement_id=group, text=text, text_hash=text_hash(text), language=lang,
             title=kept[0][:200],
-        ):
-            index.add(known_text(path.stem, group, lang, kept))
+        ):  # fmt: skip
+            known = known_text(path.stem, group, lang, kept)
+            index.add(known)
+            _ensure_card(db, group, known, card)
             added.append((path.stem, group))
             log.info("corpus: added %s to statement %s (%d paragraphs)", path.name, group, len(kept))
+            if progress:
+                progress(
+                    f"corpus: {number}/{len(paths)} {path.name} → statement {group} "
+                    f"({time.process_time() - started:.1f} s CPU)"
+                )
     return added
 
 
-def import_on_first_run(db: Database, corpus_dir: Path) -> int:
-    """Import the shipped corpus folder when the corpus is empty."""
-    if corpus_size(db) > 0 or not corpus_dir.is_dir():
+def _ensure_card(db: Database, group: str, known: KnownText, card: CardFields | None) -> None:
+    """Give a statement group its card: the one a person set, else one derived from its first text."""
+    derived = statement_card(db, group) or derive_card(group, known.paragraphs, known.keys, known.language)
+    if card is not None:
+        save_statement_card(db, card.card(group, derived), origin="set")
+    elif statement_card(db, group) is None:
+        save_statement_card(db, derived)
+
+
+def import_corpus_folder(
+    db: Database, corpus_dir: Path, progress: Callable[[str], None] | None = None
+) -> int:
+    """Import the texts of the corpus folder that storage does not hold yet, then apply its cards.yaml.
+
+    Run on every start: a first import stopped halfway (Ctrl-C) is finished on the next one, and a
+    text dropped into the folder is picked up.
+    """
+    if not corpus_dir.is_dir():
         return 0
-    return len(import_texts(db, sorted(corpus_dir.glob("*.txt"))))
+    added = import_texts(db, sorted(corpus_dir.glob("*.txt")), progress=progress)
+    groups = corpus_groups(db)
+    for text_id, fields in load_cards(corpus_dir / CARDS_FILE).items():
+        if text_id in groups:
+            group = groups[text_id]
+            save_statement_card(db, fields.card(group, statement_card(db, group)), origin="set")
+    return len(added)
 
 
 def learn(db: Database, version: Row, result: MatchResult) -> bool:
@@ -70,16 +117,23 @@ def learn(db: Database, version: Row, result: MatchResult) -> bool:
     changed_known = result.relation is Relation.CHANGED and result.statement_id is not None
     if not (new_statement or changed_known):
         return False
-    return add_corpus_document(
+    group = result.statement_id or f"doc{version['document_id']}"
+    added = add_corpus_document(
         db,
         f"doc{version['document_id']}v{version['seq']}",
-        statement_id=result.statement_id or f"doc{version['document_id']}",
+        statement_id=group,
         text=version["text"],
         text_hash=version["text_hash"],
         language=result.language,
         title=version["title"],
         origin="learned",
     )
+    if added and new_statement and statement_card(db, group) is None:
+        # A statement first seen now is identified by the day it appeared, its parties and title.
+        seen = dt.datetime.fromtimestamp(float(version["first_seen"]), dt.UTC).date()
+        title = {result.language: str(version["title"])} if result.language and version["title"] else {}
+        save_statement_card(db, Card(group, seen, tuple(result.parties), titles=title))
+    return added
 
 
 def _read(path: Path) -> list[str]:

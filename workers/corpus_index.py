@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from communique.anchors import anchors_of_normalised, distinctive
+from communique.identity import Card
 from communique.sentences import split_sentences
 from communique.text import key_fingerprint, key_of_normalised
-from storage.corpus import corpus_stamp, corpus_texts, corpus_vectors, save_corpus_vectors
+from storage.corpus import corpus_stamp, corpus_texts, corpus_vectors, save_corpus_vectors, statement_cards
 from storage.database import Database, Row
 from workers.embedding import Embedder, get_embedder
 from workers.lexical import LexicalIndex
@@ -48,6 +49,7 @@ class CorpusIndex:
     lexical: LexicalIndex = field(default_factory=LexicalIndex)
     keys: list[tuple[str, int]] = field(default_factory=list)  # lexical key → (text id, position)
     anchors: dict[str, frozenset[str]] = field(default_factory=dict)  # text id → distinctive anchors
+    cards: dict[str, Card] = field(default_factory=dict)  # statement id → what identifies it
     _sentences: dict[str, tuple[list[str], list[int]]] = field(default_factory=dict)
 
     def add(self, text: KnownText) -> None:
@@ -58,6 +60,11 @@ class CorpusIndex:
             self.by_fingerprint[fingerprint].append((text.id, position))
             self.lexical.add_keyed([(len(self.keys), key)])
             self.keys.append((text.id, position))
+
+    @property
+    def statements(self) -> set[str]:
+        """The statement groups of the known texts."""
+        return {text.statement_id for text in self.texts.values()}
 
     def sentences(self, text_id: str) -> tuple[list[str], list[int]]:
         """A known text's sentences and the paragraph of each, split once (for cross-lingual alignment)."""
@@ -82,6 +89,7 @@ def load(db: Database) -> CorpusIndex:
     index = CorpusIndex()
     for row in corpus_texts(db):
         index.add(_known_row(row))
+    index.cards = {card.statement_id: card for card in statement_cards(db)}
     return index
 
 
@@ -103,7 +111,7 @@ class CorpusCache:
     """
 
     def __init__(self) -> None:
-        self._stamp: tuple[int, float] | None = None
+        self._stamp: tuple[int, float, float] | None = None
         self._index = CorpusIndex()
         self._stored: set[str] = set()
         self._computed = 0
@@ -118,6 +126,7 @@ class CorpusCache:
             return self._index
         if self._stamp is not None and self._add_since(db, self._stamp[1], stamp[0]):
             self._stamp = stamp
+            self._index.cards = {card.statement_id: card for card in statement_cards(db)}
             return self._index
         self._index = load(db)
         self._stamp = stamp

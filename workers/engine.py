@@ -7,12 +7,14 @@ The result names the relation, the statement group, its coverage, and every para
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from communique.anchors import anchors_of_normalised, distinctive
+from communique.identity import Card, Clues, Fit, clues, fit, identify
 from communique.language import paragraph_languages
 from communique.model import ParagraphStatus, Relation
 from communique.statements import Genre, genre_of, names_statement, parties_of
@@ -68,6 +70,7 @@ class MatchResult:
     changes: list[dict[str, Any]] = field(default_factory=list)
     diff_text: str = ""
     diff_html: str = ""
+    evidence: list[str] = field(default_factory=list)  # what decided the relation and the statement
 
     def to_json(self) -> dict[str, Any]:
         """The result as stored and printed by `communique match --json` (`dataclasses.asdict`, without
@@ -77,6 +80,7 @@ class MatchResult:
             "parties": list(self.parties),
             "paragraphs": [vars(paragraph).copy() for paragraph in self.paragraphs],
             "changes": [dict(change) for change in self.changes],
+            "evidence": list(self.evidence),
         }
 
 
@@ -100,11 +104,17 @@ class _Hits:
 def relate(
     index: CorpusIndex,
     paragraphs: Sequence[str],
+    *,
     title: str | None = None,
     previous: Sequence[str] | None = None,
     exclude: frozenset[str] = frozenset(),
+    published: dt.date | None = None,
 ) -> MatchResult:
-    """Relate an article (normalised paragraphs) to its previous version and to the known texts."""
+    """Relate an article (normalised paragraphs) to its previous version and to the known texts.
+
+    `published` is the day the page came out (or was first seen): with the dates the text gives, it
+    tells which known statement a report is about.
+    """
     languages = paragraph_languages(paragraphs)
     keys = [key_of_normalised(paragraph) for paragraph in paragraphs]  # once: every stage compares keys
     title_key = match_key(title or "")
@@ -126,13 +136,90 @@ def relate(
             return replace(changed, base="previous")
     if hits is not None:
         return _lexical_result(hits, paragraphs, languages, base, key)
+    naming = [
+        s for s in paragraph_sentences([title or "", *paragraphs])[0] if names_statement([match_key(s)])
+    ]
+    page = clues([title_key, *keys], "\n".join([title or "", *paragraphs]), base.language, published, naming)
     translated = _translation(
-        index, paragraphs, languages, base, exclude=exclude, named=names_statement([title_key, *keys])
+        index,
+        paragraphs,
+        languages,
+        base,
+        exclude=exclude,
+        named=names_statement([title_key, *keys]),
+        page=page,
     )
+    plain = replace(base, paragraphs=_plain(paragraphs, languages, {}))
+    if translated is not None and translated.relation is Relation.TRANSLATION:
+        return _unless_contradicted(index, translated, page, exclude)
     if translated is not None:
+        # A few sentences aligned: evidence for that statement, weighed with what identifies it.
+        page = replace(page, aligned=translated.statement_id)
+        plain = replace(translated, evidence=[])
+    elif base.genre is Genre.OTHER:
+        return replace(plain, relation=Relation.UNRELATED)
+    return _identified(index, plain, page, exclude, translated)
+
+
+def _known_cards(index: CorpusIndex, exclude: frozenset[str]) -> list[Card]:
+    excluded = {index.texts[t].statement_id for t in exclude if t in index.texts}
+    return [card for sid, card in index.cards.items() if sid not in excluded and sid in index.statements]
+
+
+def _unless_contradicted(
+    index: CorpusIndex, translated: MatchResult, page: Clues, exclude: frozenset[str]
+) -> MatchResult:
+    """A translation, unless what identifies the page fits another known statement and not this one
+    (the formulas every statement between the same parties repeats align across years)."""
+    found, fits = identify(_known_cards(index, exclude), page)
+    own = next((f for f in fits if f.card.statement_id == translated.statement_id), None)
+    if found is None or found.card.statement_id == translated.statement_id or (own and own.score > 0):
         return translated
-    relation = Relation.UNRELATED if base.genre is Genre.OTHER else Relation.NEW
-    return replace(base, relation=relation, paragraphs=_plain(paragraphs, languages, {}))
+    return replace(
+        translated,
+        relation=Relation.MENTION,
+        statement_id=found.card.statement_id,
+        coverage=None,
+        evidence=[*translated.evidence, f"but its card fits {found.card.statement_id}: {_scored(found)}"],
+    )
+
+
+def _identified(
+    index: CorpusIndex,
+    base: MatchResult,
+    page: Clues,
+    exclude: frozenset[str],
+    aligned: MatchResult | None = None,
+) -> MatchResult:
+    """A text that names a statement (or aligns a few sentences with one) and copies none: a mention of
+    the known statement whose card fits it, else a new statement (unrelated if it names none)."""
+    found, fits = identify(_known_cards(index, exclude), page)
+    evidence = list(aligned.evidence) if aligned else []
+    if found is None:
+        why = (
+            "; ".join(f"{f.card.statement_id}: {f.veto or _scored(f)}" for f in fits) or "no known statement"
+        )
+        relation = Relation.UNRELATED if base.genre is Genre.OTHER else Relation.NEW
+        return replace(
+            base,
+            relation=relation,
+            statement_id=None,
+            corpus_id=None,
+            coverage=None,
+            paragraphs=[replace(p, status="new", corpus_id=None) for p in base.paragraphs],
+            evidence=[*evidence, f"no known statement fits ({why})"],
+        )
+    same = aligned is not None and aligned.statement_id == found.card.statement_id
+    return replace(
+        base if same else replace(base, corpus_id=None, coverage=None),
+        relation=Relation.MENTION,
+        statement_id=found.card.statement_id,
+        evidence=[*evidence, f"its card fits {found.card.statement_id}: {_scored(found)}"],
+    )
+
+
+def _scored(found: Fit) -> str:
+    return f"score {found.score} ({', '.join(found.evidence) or 'no evidence'})"
 
 
 def _main_language(languages: Sequence[str | None]) -> str | None:
@@ -326,9 +413,18 @@ def _translation(
     *,
     exclude: frozenset[str],
     named: bool,
+    page: Clues,
 ) -> MatchResult | None:
-    """Align sentences with the known texts in other languages that share most anchors with the article."""
-    candidates = _crosslingual_candidates(index, paragraphs, base.language, exclude, named)
+    """Align sentences with the known texts in other languages that share most anchors with the article.
+
+    A known text whose statement cannot be what the page is about (published before it was adopted)
+    is not tried: stock formulas every statement repeats would align with it.
+    """
+    candidates = [
+        text
+        for text in _crosslingual_candidates(index, paragraphs, base.language, exclude, named)
+        if not _ruled_out(index, text.statement_id, page)
+    ]
     if not candidates:
         return None
     sentences, owner = paragraph_sentences(paragraphs)
@@ -364,7 +460,17 @@ def _translation(
         corpus_id=text.id,
         coverage=round(alignment.target_coverage, 4),
         paragraphs=results,
+        evidence=[
+            f"{len(alignment.pairs)} sentences aligned with {text.id} ({text.language}): "
+            f"{alignment.source_coverage:.0%} of the page, {alignment.target_coverage:.0%} of the known text"
+        ],
     )
+
+
+def _ruled_out(index: CorpusIndex, statement_id: str, page: Clues) -> bool:
+    """Whether the page came out before the statement was adopted (so cannot carry it)."""
+    card = index.cards.get(statement_id)
+    return card is not None and fit(card, page).veto == "published before the statement"
 
 
 def _crosslingual_candidates(

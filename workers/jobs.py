@@ -8,6 +8,7 @@ left unmatched (a worker killed mid-job).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import time
@@ -17,7 +18,7 @@ from communique.errors import PermanentError
 from communique.model import FetchState, Stage
 from communique.settings import Settings
 from storage import alerts, documents, fetches
-from storage.database import now
+from storage.database import Row, now
 from storage.documents import DocumentMeta
 from workers import delivery
 from workers.alerting import alerts_for, file_alerts, provenance_of
@@ -67,6 +68,17 @@ def match_now(version_id: int) -> None:
     metrics.observe_job(Stage.MATCH.value, time.monotonic() - started, outcome)
 
 
+def published_day(version: Row) -> dt.date | None:
+    """The day a version's page came out: its own date when extraction found one, else the day the
+    crawler first saw this version (news is found within minutes to hours of publication)."""
+    try:
+        if version["published"]:
+            return dt.date.fromisoformat(str(version["published"])[:10])
+    except ValueError:
+        pass
+    return dt.datetime.fromtimestamp(float(version["first_seen"]), dt.UTC).date()
+
+
 def match(version_id: int) -> None:
     """Relate a version to its predecessor and the corpus; store the result and the alerts it fires."""
     ctx = current()
@@ -79,6 +91,7 @@ def match(version_id: int) -> None:
         version["text"].split("\n"),
         title=version["title"],
         previous=previous["text"].split("\n") if previous else None,
+        published=published_day(version),
     )
     rules = ctx.rules
     new_alerts = alerts_for(result, version, rules, provenance_of(ctx.db, result, version))

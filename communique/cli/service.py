@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import click
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import SimpleWorker
@@ -30,7 +31,7 @@ from storage.retention import Retention, prune
 from storage.work import unfinished
 from workers.bundles import close_due
 from workers.context import current, warm_up
-from workers.corpus import import_on_first_run
+from workers.corpus import import_corpus_folder
 
 # workers.jobs is imported here, before RQ forks work horses, so they find the job code loaded.
 from workers.jobs import embedded_queue
@@ -209,7 +210,8 @@ def exit_on_sigterm() -> None:
 
 
 def open_with_corpus(settings: Settings) -> Database:
-    """Open (and migrate) storage and import the shipped corpus on first run."""
+    """Open (and migrate) storage and import the corpus folder's texts that storage does not hold yet,
+    saying on stderr how each one went (the first start embeds the shipped texts: seconds each)."""
     db = open_database(settings)
-    import_on_first_run(db, settings.corpus_dir)
+    import_corpus_folder(db, settings.corpus_dir, progress=lambda line: click.echo(line, err=True))
     return db

@@ -57,8 +57,26 @@ def test_an_article_without_a_statement_phrase_is_other() -> None:
 
 
 def test_a_country_named_inside_another_ones_name_is_not_mentioned() -> None:
-    text = ["Wit-Rusland en Vietnam tekenden een verklaring.", "Wit-Rusland en Vietnam zijn partners."]
-    assert parties(text) == ["VN", "BY"]
+    # Chinese writes India 印度 inside Indonesia 印度尼西亚, with no space to tell them apart.
+    text = ["印度尼西亚和越南签署联合声明。", "印度尼西亚和越南是伙伴。"]
+    assert parties(text) == ["ID", "VN"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Inflected forms: Russian cases, German genitive, English adjective.
+        ("Визит в Россию. Президент России и премьер Вьетнама. Россией и Вьетнамом.", ["RU", "VN"]),
+        ("Russlands Präsident in Vietnam. Russland und Vietnams Partei.", ["RU", "VN"]),
+        # Particles glued to the name (Korean), clitics (Arabic), a script without spaces (Thai).
+        ("러시아와 베트남은 공동성명을 발표했다. 러시아는 베트남에", ["RU", "VN"]),
+        ("وقعت روسيا وفيتنام بيانا مشتركا. لروسيا وفيتنام", ["RU", "VN"]),
+        ("รัสเซียและเวียดนามออกแถลงการณ์ร่วม รัสเซียเวียดนาม", ["RU", "VN"]),
+        ("रूस और वियतनाम ने संयुक्त बयान जारी किया। रूस वियतनाम", ["RU", "VN"]),
+    ],
+)
+def test_country_names_come_from_cldr_in_every_script(text: str, expected: list[str]) -> None:
+    assert parties([text]) == expected
 
 
 def test_ambiguous_vietnamese_syllables_are_not_countries() -> None:

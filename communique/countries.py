@@ -1,0 +1,168 @@
+"""Country names in every language we read, from CLDR (Babel), found in match keys.
+
+Names are matched three ways, by how the script separates words:
+- scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer, Burmese), and
+  those that glue particles or clitics to a name (Korean "러시아와", Arabic "وروسيا", Persian,
+  Hebrew): anywhere in the text;
+- Vietnamese, which writes one syllable per word: whole words only ("nga" is Russia, "ngay" is not);
+- other spaced scripts: at a word start, followed by at most `MAX_SUFFIX` letters of inflection
+  ("Russlands", "Вьетнама", "Russian"); Cyrillic names also lose a final vowel first ("Россия" →
+  "Росси": России, Россией, Российская).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from typing import Final
+
+from babel import Locale
+
+from communique.text import match_key
+
+# The CLDR locales whose names are looked for: the languages of the sources and of the test set.
+LOCALES: Final = (
+    "vi", "ru", "uk", "en", "fr", "de", "es", "it", "pt", "nl", "nb", "nn", "sv", "da", "pl", "cs",
+    "zh", "zh_Hant", "ja", "ko", "id", "ms", "th", "hi", "ar", "tr", "fa", "km", "lo", "my", "bg", "ro",
+)  # fmt: skip
+
+# CLDR territory codes that are not countries (continents, unions, placeholders, uninhabited).
+_NOT_COUNTRIES: Final = frozenset(
+    [
+        "AC",
+        "AQ",
+        "BV",
+        "CP",
+        "CQ",
+        "DG",
+        "EA",
+        "EU",
+        "EZ",
+        "GS",
+        "HM",
+        "IC",
+        "IO",
+        "QO",
+        "TA",
+        "TF",
+        "UM",
+        "UN",
+        "XA",
+        "XB",
+        "ZZ",
+    ]
+)
+
+# CLDR names that are also everyday words of their language, so that a text would "mention" the
+# country in every other sentence: Vietnamese "anh" (you, brother: United Kingdom), "pháp" (biện
+# pháp, measure: France), "đức" (đạo đức, ethics: Germany), "ý" (ý kiến, opinion: Italy), "bỉ"
+# (Belgium), "séc" (cheque: Czechia); English "chad", "jersey", "turkey", "man".
+COMMON_WORD_NAMES: Final = frozenset(
+    {"anh", "pháp", "đức", "ý", "bỉ", "séc", "chad", "jersey", "turkey", "man"}
+)
+
+# Every country code (CLDR's territories less the codes above).
+COUNTRY_CODES: Final = frozenset(
+    code
+    for code in Locale.parse("en").territories
+    if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+)
+
+# Names CLDR does not give but the press writes, by language: Dutch and German still call Belarus
+# "Wit-Rusland" and "Weißrussland" (whose "Rusland" would otherwise count for Russia).
+NAMES_BEYOND_CLDR: Final = {"wit-rusland": "BY", "weißrussland": "BY", "witrusland": "BY"}
+
+MAX_SUFFIX: Final = 3  # inflection letters allowed after a name in spaced scripts
+MIN_PREFIX_NAME: Final = 4  # shorter names must be whole words ("Nga", "Iran" may take "ian": 4)
+
+_UNSPACED: Final = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+    "\u0590-\u05ff\u0600-\u06ff]"
+)
+
+
+def _script_class(name: str) -> str:
+    if _UNSPACED.search(name):
+        return "anywhere"
+    if any("CYRILLIC" in unicodedata.name(char, "") for char in name):
+        return "cyrillic"
+    return "word"
+
+
+@functools.cache
+def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], re.Pattern[str]]:
+    """Whole-word names, word-start stems, names found anywhere (and their pattern); match keys."""
+    words: dict[str, str] = {}
+    stems: dict[str, str] = {}
+    anywhere: dict[str, str] = {}
+    for locale in LOCALES:
+        for code, name in Locale.parse(locale).territories.items():
+            if code not in COUNTRY_CODES:
+                continue
+            key = match_key(name)
+            if not key or key in COMMON_WORD_NAMES:
+                continue
+            kind = _script_class(key)
+            if kind == "anywhere":
+                anywhere.setdefault(key.replace(" ", ""), code)
+                continue
+            words.setdefault(key, code)
+            if locale != "vi" and len(key) >= MIN_PREFIX_NAME:
+                cyrillic_vowel = kind == "cyrillic" and key[-1] in "аяеиоуыюь" and len(key) > MIN_PREFIX_NAME
+                stems.setdefault(key[:-1] if cyrillic_vowel else key, code)
+    for name, code in NAMES_BEYOND_CLDR.items():
+        words[match_key(name)] = code
+        stems.setdefault(match_key(name), code)
+    pattern = re.compile("|".join(map(re.escape, sorted(anywhere, key=len, reverse=True))))
+    return words, stems, anywhere, pattern
+
+
+def mentions(keys: Iterable[str]) -> Counter[str]:
+    """How often each country (ISO 3166 code) is named in these match keys."""
+    words, stems, anywhere, pattern = _tables()
+    firsts = _first_words()
+    counts: Counter[str] = Counter()
+    for key in keys:
+        if _UNSPACED.search(key):
+            counts.update(anywhere[name] for name in pattern.findall(key.replace(" ", "")))
+        tokens = key.split()
+        i = 0
+        while i < len(tokens):
+            size, code = _name_at(tokens, i, firsts.get(tokens[i], 0), words, stems)
+            if code is not None:
+                counts[code] += 1
+            i += size
+    return counts
+
+
+@functools.cache
+def _first_words() -> dict[str, int]:
+    """The first word of every whole-word name, with the most words of a name it starts."""
+    firsts: dict[str, int] = {}
+    for name in _tables()[0]:
+        first, size = name.split()[0], len(name.split())
+        firsts[first] = max(firsts.get(first, 0), size)
+    return firsts
+
+
+def _name_at(
+    tokens: list[str], i: int, longest: int, words: dict[str, str], stems: dict[str, str]
+) -> tuple[int, str | None]:
+    """The longest name starting at token i, maybe inflected: (tokens it takes, country or None)."""
+    for size in range(min(longest, len(tokens) - i), 0, -1):
+        code = words.get(" ".join(tokens[i : i + size]))
+        if code is not None:
+            return size, code
+    return 1, _stem_of(tokens[i], stems)
+
+
+def _stem_of(word: str, stems: dict[str, str]) -> str | None:
+    """The country whose name (or Cyrillic stem) is this word less at most MAX_SUFFIX letters."""
+    for cut in range(1, min(MAX_SUFFIX, len(word) - MIN_PREFIX_NAME + 1) + 1):
+        code = stems.get(word[:-cut])
+        if code is not None:
+            return code
+    return None

@@ -1,0 +1,290 @@
+"""Statement identity: the card of a statement (parties, date, place, titles, signatories) and whether a
+page that names a joint statement but copies none of it is about one of the known ones.
+
+Pure code: the cards come from storage, the page's clues from its text (dates read by `dateparser`
+in the page's language, countries from CLDR names) and its publication date. Every weight and
+threshold below carries the figure of the labelled real pages (tests/realset, `dev` half) that set it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from communique.anchors import anchors, plain_name
+from communique.countries import mentions
+
+# The date a page gives can be a day off the statement's (time zones, a report dated the next day).
+DAY_SLACK: Final = 1
+# Previews announce a statement before it is adopted: a page published up to this many days before
+# the statement can still be about it; earlier, it cannot.
+PREVIEW_DAYS: Final = 3
+# A page published this many days after a statement and naming one, with the statement's parties,
+# reports that statement: wire copy comes the same day, weekly and foreign press within days.
+REPORT_DAYS: Final = 10
+
+# Evidence weights: a page is tied to a card when the sum reaches FIT_SCORE and no card beats it.
+WEIGHTS: Final = {
+    "date": 3,  # the statement's day (or day and month) is in the text
+    "published": 3,  # published within REPORT_DAYS of the statement
+    "month": 2,  # the statement's month and year are in the text
+    "year": 1,  # the statement's year is in the text
+    "aligned": 2,
+    "title": 3,  # a number of its title ("until 2030") is in the text
+    "signatory": 2,  # a signatory that no other known statement has is named  # a few sentences align with its text (formulas repeat across years: not enough alone)
+}
+FIT_SCORE: Final = 3
+
+
+@dataclass(frozen=True)
+class Card:
+    """What identifies a statement group."""
+
+    statement_id: str
+    adopted: dt.date | None = None
+    parties: tuple[str, ...] = ()
+    place: str | None = None
+    titles: dict[str, str] = field(default_factory=dict)
+    signatories: tuple[str, ...] = ()
+    kind: str = "statement"  # "statement", or "article" for a known text that is no statement
+
+
+@dataclass(frozen=True)
+class TextDate:
+    """A date written in a page: `year` None when the page gave only day and month."""
+
+    year: int | None
+    month: int | None
+    day: int | None
+
+
+@dataclass(frozen=True)
+class Clues:
+    """What a page says that can identify the statement it is about."""
+
+    countries: Counter[str]
+    dates: tuple[TextDate, ...]
+    years: frozenset[int]
+    published: dt.date | None
+    aligned: str | None = None  # the statement a few of the page's sentences align with
+    anchors: frozenset[str] = frozenset()  # numbers and Latin-script names the page writes
+    named_dates: tuple[TextDate, ...] = ()  # dates in the sentences that name a statement
+    named_years: frozenset[int] = frozenset()  # and years there
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well a card fits a page: the score and the evidence behind it (or why it cannot fit)."""
+
+    card: Card
+    score: int
+    evidence: tuple[str, ...]
+    veto: str | None = None
+
+
+_YEAR: Final = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
+_BUDDHIST_ERA: Final = 543  # Thai dates count years from 543 BC
+
+
+def clues(
+    keys: Sequence[str],
+    text: str,
+    language: str | None,
+    published: dt.date | None,
+    naming: Sequence[str] = (),
+) -> Clues:
+    """The identifying clues of a page: its countries, the dates and years it writes, its date, and the
+    dates and years of `naming`, the sentences that name a statement (they say which one it is)."""
+    named = "\n".join(naming)
+    return Clues(
+        mentions(keys),
+        tuple(text_dates(text, language)),
+        frozenset(_years(text)),
+        published,
+        anchors=anchors(text),
+        named_dates=tuple(text_dates(named, language)) if named else (),
+        named_years=frozenset(_years(named)),
+    )
+
+
+def _years(text: str) -> Iterable[int]:
+    for match in _YEAR.finditer(text):
+        yield int(match.group(1))
+
+
+def text_dates(text: str, language: str | None) -> list[TextDate]:
+    """The dates written in a text with at least a day and a month, or a month and a year."""
+    found = []
+    for written, parsed in _search_dates(text[:6000], language):
+        digits = re.findall(r"\d+", written)
+        has_year = any(len(d) == 4 for d in digits)
+        year = parsed.year - _BUDDHIST_ERA if has_year and parsed.year > 2400 else parsed.year
+        if has_year and not 1900 <= year <= 2100:
+            continue  # a number read as a year ("3484")
+        has_day = any(len(d) <= 2 for d in digits)
+        if not has_day and not has_year:
+            continue  # a month name alone ("May") is a word as often as a date
+        found.append(TextDate(year if has_year else None, parsed.month, parsed.day if has_day else None))
+    return found
+
+
+def _search_dates(text: str, language: str | None) -> list[tuple[str, dt.datetime]]:
+    search = _searcher()
+    languages = [language] if language and language in _DATEPARSER_LANGUAGES else None
+    try:
+        found = search(text, languages=languages, settings=_DATE_SETTINGS)
+    except (ValueError, OverflowError):  # dateparser gives up on some strings; the page keeps its other clues
+        return []
+    return list(found or [])
+
+
+_DATE_SETTINGS: Final = {"REQUIRE_PARTS": ["month"], "RETURN_AS_TIMEZONE_AWARE": False}
+_DATEPARSER_LANGUAGES: Final = frozenset(
+    [
+        "vi",
+        "ru",
+        "uk",
+        "en",
+        "fr",
+        "de",
+        "es",
+        "it",
+        "pt",
+        "nl",
+        "nb",
+        "sv",
+        "da",
+        "pl",
+        "cs",
+        "zh",
+        "ja",
+        "ko",
+        "id",
+        "ms",
+        "th",
+        "hi",
+        "ar",
+        "tr",
+        "fa",
+        "km",
+        "lo",
+        "my",
+        "bg",
+        "ro",
+    ]
+)
+
+
+@functools.cache
+def _searcher():  # type: ignore[no-untyped-def]
+    """dateparser's search, imported on first use (it takes 0.3 s to load its locale data)."""
+    from dateparser.search import search_dates  # noqa: PLC0415
+
+    return search_dates
+
+
+def fit(card: Card, page: Clues, own_signatories: Sequence[str] = ()) -> Fit:
+    """How well a statement card fits what a page says; `own_signatories` are those of its signatories
+    that no other known statement has (the ones that tell it apart)."""
+    adopted = card.adopted
+    if card.kind != "statement":
+        return Fit(card, 0, (), veto="not a statement")
+    if card.parties and not all(page.countries[party] for party in card.parties):
+        return Fit(card, 0, (), veto="parties")
+    if adopted is None:
+        return Fit(card, 0, (), veto="no date on the card")
+    if page.published is not None and page.published < adopted - dt.timedelta(days=PREVIEW_DAYS):
+        return Fit(card, 0, (), veto="published before the statement")
+    contradiction = _named_otherwise(card, adopted, page)
+    if contradiction:
+        return Fit(card, 0, (), veto=contradiction)
+    evidence = []
+    if any(_near(date, adopted, DAY_SLACK) for date in page.dates):
+        evidence.append("date")
+    elif any(date.year == adopted.year and date.month == adopted.month for date in page.dates):
+        evidence.append("month")
+    if page.published is not None and -PREVIEW_DAYS <= (page.published - adopted).days <= REPORT_DAYS:
+        evidence.append("published")
+    if adopted.year in page.years:
+        evidence.append("year")
+    if page.aligned == card.statement_id:
+        evidence.append("aligned")
+    if _title_numbers(card) & page.anchors:
+        evidence.append("title")
+    if any(_names_of(name) <= page.anchors for name in own_signatories):
+        evidence.append("signatory")
+    return Fit(card, sum(WEIGHTS[e] for e in evidence), tuple(evidence))
+
+
+def _named_otherwise(card: Card, adopted: dt.date, page: Clues) -> str | None:
+    """Why the sentences naming a statement point to another one: they give another day, or years
+    none of which is this statement's (numbers of its title, "until 2030", aside)."""
+    days = [date for date in page.named_dates if date.day and date.month]
+    if days and not any(_near(date, adopted, PREVIEW_DAYS) for date in days):
+        return "names a statement of another day"
+    years = page.named_years - {int(n) for n in _title_numbers(card) if len(n) == 4}
+    if years and adopted.year not in years and not days:
+        return "names a statement of another year"
+    return None
+
+
+def _near(date: TextDate, adopted: dt.date, slack: int) -> bool:
+    """A written day within `slack` days of the statement's; without a year, by day and month."""
+    if date.day is None or date.month is None:
+        return False
+    try:
+        written = dt.date(date.year or adopted.year, date.month, date.day)
+    except ValueError:
+        return False
+    return abs((written - adopted).days) <= slack
+
+
+def _title_numbers(card: Card) -> frozenset[str]:
+    """Numbers in a card's titles other than its own year ("2030" in "vision until 2030")."""
+    found = {number for title in card.titles.values() for number in re.findall(r"\d{3,4}", title)}
+    return frozenset(found - {str(card.adopted.year) if card.adopted else ""})
+
+
+def _names_of(person: str) -> frozenset[str]:
+    """A person's name as page anchors hold names: casefolded words without diacritics."""
+    return anchors(person) & frozenset(plain_name(word) for word in person.split())
+
+
+def identify(cards: Iterable[Card], page: Clues) -> tuple[Fit | None, list[Fit]]:
+    """The known statement a page is about (None when no card fits), and every card's fit."""
+    cards = list(cards)
+    everyone = Counter(name for card in cards for name in set(card.signatories))
+    fits = sorted(
+        (fit(card, page, [n for n in card.signatories if everyone[n] == 1]) for card in cards),
+        key=lambda f: (-f.score, f.card.statement_id),
+    )
+    if not fits or fits[0].veto is not None or fits[0].score < FIT_SCORE:
+        return None, fits
+    if len(fits) > 1 and fits[1].score == fits[0].score:
+        return None, fits  # two statements fit as well: the page does not say which
+    return fits[0], fits
+
+
+def derive_card(
+    statement_id: str, paragraphs: Sequence[str], keys: Sequence[str], language: str | None
+) -> Card:
+    """A card read from a statement's own text: its two most named countries, the date it gives most
+    often (the day of signing or of the visit), and its first line as the title in its language."""
+    countries = mentions(keys)
+    parties = tuple(code for code, _ in countries.most_common(2)) if countries else ()
+    dates = Counter(
+        (date.year, date.month, date.day)
+        for date in text_dates("\n".join(paragraphs[:12]), language)
+        if date.year and date.day
+    )
+    adopted = None
+    if dates:
+        year, month, day = max(dates, key=lambda d: (dates[d], d))
+        adopted = dt.date(year, month or 1, day or 1)
+    titles = {language: paragraphs[0][:300]} if language and paragraphs else {}
+    return Card(statement_id, adopted, parties, titles=titles)
