@@ -71,7 +71,6 @@ class Clues:
     dates: tuple[TextDate, ...]
     years: frozenset[int]
     published: dt.date | None
-    aligned: str | None = None  # the statement a few of the page's sentences align with
     anchors: frozenset[str] = frozenset()  # numbers and Latin-script names the page writes
     named_dates: tuple[TextDate, ...] = ()  # dates in the sentences that name a statement
     named_years: frozenset[int] = frozenset()  # and years there
@@ -212,8 +211,6 @@ def fit(card: Card, page: Clues, own_signatories: Sequence[str] = ()) -> Fit:
         evidence.append("published")
     if adopted.year in page.years:
         evidence.append("year")
-    if page.aligned == card.statement_id:
-        evidence.append("aligned")
     if _title_numbers(card) & page.anchors:
         evidence.append("title")
     if any(_names_of(name) <= page.anchors for name in own_signatories):

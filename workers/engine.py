@@ -7,7 +7,9 @@ The result names the relation, the statement group, its coverage, and every para
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -20,7 +22,7 @@ from communique.model import ParagraphStatus, Relation
 from communique.statements import Genre, genre_of, names_statement, parties_of
 from communique.text import key_fingerprint, key_of_normalised, match_key
 from workers.corpus_index import CorpusIndex, KnownText, paragraph_sentences
-from workers.crosslingual import refine, screen
+from workers.crosslingual import SentencePair, refine, screen
 from workers.diff import Aligned, align, render_html, render_text, summary
 
 LEXICAL_MIN_SCORE = 0.6  # a paragraph this close to a known one is the same paragraph, maybe edited
@@ -30,12 +32,17 @@ MIN_HIT_WORDS = 8  # shorter paragraphs ("Hai bên nhất trí:") are too generi
 REPRINT_COVERAGE = 0.8  # share of a known text present for a reprint
 EXCERPT_SHARE = 0.5  # share of the article that is statement text for an excerpt
 ADDED_MIN_WORDS = 12  # an unmatched paragraph inside the matched span counts as added text from this size
-TRANSLATION_SOURCE = 0.5  # share of the article's sentences aligned to a known text in another language
-TRANSLATION_TARGET = 0.5  # or share of the known text's sentences found in the article
-# Measured on the seeds: a real translation aligns ≥ 0.69 of the shorter side (002 ↔ 000); two
-# different statements with shared formulas (June 2024 vs May 2025) align 0.24 / 0.30.
-MENTION_PAIRS = 5  # fewer aligned sentences than this is chance
-MENTION_SOURCE = 0.1  # and at least this share of the article's sentences
+# A page in another language carries a known text (translation) when its sentences align with it:
+TRANSLATION_TARGET = 0.5  # most of the known text (seeds: a real translation aligns ≥ 0.69 of the
+# shorter side, 002 ↔ 000; two statements sharing formulas, June 2024 vs May 2025, 0.24 / 0.30);
+TRANSLATION_RUN = 3  # or this many neighbouring sentences in a row on both sides (real pages, dev:
+# 2 of the 6 translated page openings; no other page of the dev half has a run over 2);
+TRANSLATION_PAIRS = 3  # or this many pairs, covering
+TRANSLATION_SOURCE = 0.5  # this share of the page's statement-like sentences,
+IN_ORDER = 0.75  # this share in the known text's order (dev: formulas align 0.33-0.67 in order).
+RUN_SOURCE = 0.25  # (a run needs this share of the page: two long statements repeat runs of formulas)
+RUN_GAP = 2  # sentences apart on each side that still continue a run (translators merge and split)
+STATEMENT_LIKE_CHARS = 40  # shorter lines are headings, captions and menus (a 64-line province menu)
 CROSSLINGUAL_CANDIDATES = 3  # known texts (best by shared anchors) aligned with the embedding model
 # A text not naming a statement needs this many shared distinctive anchors to be tried: translations
 # of the seeds share 17 or more with each other, the 124 real pages at most 4 with any seed.
@@ -150,15 +157,11 @@ def relate(
         page=page,
     )
     plain = replace(base, paragraphs=_plain(paragraphs, languages, {}))
-    if translated is not None and translated.relation is Relation.TRANSLATION:
-        return _unless_contradicted(index, translated, page, exclude)
     if translated is not None:
-        # A few sentences aligned: evidence for that statement, weighed with what identifies it.
-        page = replace(page, aligned=translated.statement_id)
-        plain = replace(translated, evidence=[])
-    elif base.genre is Genre.OTHER:
+        return _unless_contradicted(index, translated, page, exclude)
+    if base.genre is Genre.OTHER:
         return replace(plain, relation=Relation.UNRELATED)
-    return _identified(index, plain, page, exclude, translated)
+    return _identified(index, plain, page, exclude)
 
 
 def _known_cards(index: CorpusIndex, exclude: frozenset[str]) -> list[Card]:
@@ -184,37 +187,20 @@ def _unless_contradicted(
     )
 
 
-def _identified(
-    index: CorpusIndex,
-    base: MatchResult,
-    page: Clues,
-    exclude: frozenset[str],
-    aligned: MatchResult | None = None,
-) -> MatchResult:
-    """A text that names a statement (or aligns a few sentences with one) and copies none: a mention of
-    the known statement whose card fits it, else a new statement (unrelated if it names none)."""
+def _identified(index: CorpusIndex, base: MatchResult, page: Clues, exclude: frozenset[str]) -> MatchResult:
+    """A text that names a statement and copies none: a mention of the known statement whose card fits
+    it, else a new statement."""
     found, fits = identify(_known_cards(index, exclude), page)
-    evidence = list(aligned.evidence) if aligned else []
     if found is None:
         why = (
             "; ".join(f"{f.card.statement_id}: {f.veto or _scored(f)}" for f in fits) or "no known statement"
         )
-        relation = Relation.UNRELATED if base.genre is Genre.OTHER else Relation.NEW
-        return replace(
-            base,
-            relation=relation,
-            statement_id=None,
-            corpus_id=None,
-            coverage=None,
-            paragraphs=[replace(p, status="new", corpus_id=None) for p in base.paragraphs],
-            evidence=[*evidence, f"no known statement fits ({why})"],
-        )
-    same = aligned is not None and aligned.statement_id == found.card.statement_id
+        return replace(base, relation=Relation.NEW, evidence=[f"names a statement; none known fits ({why})"])
     return replace(
-        base if same else replace(base, corpus_id=None, coverage=None),
+        base,
         relation=Relation.MENTION,
         statement_id=found.card.statement_id,
-        evidence=[*evidence, f"its card fits {found.card.statement_id}: {_scored(found)}"],
+        evidence=[f"names a statement; the card of {found.card.statement_id} fits: {_scored(found)}"],
     )
 
 
@@ -332,7 +318,8 @@ def _against(
     edits = [
         a
         for a in aligned
-        if _is_edit(a, new, known, copied, key) or (removals and _is_removal(a, old, present, key))
+        if (_is_edit(a, new, known, copied, key) and (removals or not _cut_short(a, old, new, key)))
+        or (removals and _is_removal(a, old, present, key))
     ]
     if not edits:
         return None
@@ -367,6 +354,14 @@ def _is_edit(entry: Aligned, new: Sequence[str], known: set[str], copied: frozen
         repeated = key(added) in known or entry.new_index in copied
         return len(added.split()) >= ADDED_MIN_WORDS and not repeated
     return False
+
+
+def _cut_short(entry: Aligned, old: Sequence[str], new: Sequence[str], key: _Keys) -> bool:
+    """The page's last paragraph is the start of a known one: a teaser or a page cut off there, which
+    copies the known text as far as it goes (no edit of it)."""
+    if entry.status != ParagraphStatus.CHANGED or entry.old_index is None or entry.new_index != len(new) - 1:
+        return False
+    return key(old[entry.old_index]).startswith(key(new[entry.new_index]))
 
 
 def _is_removal(entry: Aligned, old: Sequence[str], present: set[str], key: _Keys) -> bool:
@@ -436,13 +431,9 @@ def _translation(
         return None
     text = found[1]
     alignment = refine(found[0], sentences, index.sentences(text.id)[0])
-    if len(alignment.pairs) < MENTION_PAIRS or alignment.source_coverage < MENTION_SOURCE:
-        return None
-    translated = (
-        alignment.source_coverage >= TRANSLATION_SOURCE or alignment.target_coverage >= TRANSLATION_TARGET
-    )
-    if not translated and base.genre is Genre.JOINT_STATEMENT:
-        return None  # a statement's own text sharing formulas with a known one is a new statement
+    shape = _Shape.of(alignment.pairs, sentences)
+    if not shape.translated(alignment.target_coverage):
+        return None  # a few formulas every statement repeats: what identifies the page decides
     aligned_paragraphs = Counter(owner[pair.source] for pair in alignment.pairs)
     results = [
         ParagraphResult(
@@ -455,16 +446,67 @@ def _translation(
     ]
     return replace(
         base,
-        relation=Relation.TRANSLATION if translated else Relation.MENTION,
+        relation=Relation.TRANSLATION,
         statement_id=text.statement_id,
         corpus_id=text.id,
         coverage=round(alignment.target_coverage, 4),
         paragraphs=results,
         evidence=[
-            f"{len(alignment.pairs)} sentences aligned with {text.id} ({text.language}): "
-            f"{alignment.source_coverage:.0%} of the page, {alignment.target_coverage:.0%} of the known text"
+            f"{len(alignment.pairs)} sentences aligned with {text.id} ({text.language}): {shape.share:.0%} of "
+            f"the page's statement-like sentences, {alignment.target_coverage:.0%} of the known text, "
+            f"{shape.order:.0%} in order, {shape.run} in a row"
         ],
     )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How aligned sentence pairs lie: the share of the page's statement-like sentences they cover,
+    the share that keeps the known text's order, and the longest run of neighbours on both sides.
+
+    A translation (or its opening) aligns in order and in runs; the formulas every statement of the
+    same parties repeats (UNCLOS 1982, the DOC, peaceful settlement) align scattered.
+    """
+
+    pairs: int
+    share: float
+    order: float
+    run: int
+
+    @classmethod
+    def of(cls, pairs: Sequence[SentencePair], sentences: Sequence[str]) -> _Shape:
+        """The shape of an alignment of these page sentences."""
+        statement_like = {i for i, sentence in enumerate(sentences) if len(sentence) >= STATEMENT_LIKE_CHARS}
+        ordered = sorted((pair.source, pair.target) for pair in pairs)
+        targets = [target for _, target in ordered]
+        run = best = 1 if ordered else 0
+        for (s0, t0), (s1, t1) in itertools.pairwise(ordered):
+            run = run + 1 if 0 < s1 - s0 <= RUN_GAP and 0 < t1 - t0 <= RUN_GAP else 1
+            best = max(best, run)
+        covered = len({source for source, _ in ordered} & statement_like)
+        return cls(
+            len(ordered),
+            covered / max(1, len(statement_like)),
+            _increasing(targets) / max(1, len(targets)),
+            best,
+        )
+
+    def translated(self, target_coverage: float) -> bool:
+        """Whether the page carries the known text: most of one of the two, or in order, or in a run."""
+        if target_coverage >= TRANSLATION_TARGET:
+            return True
+        if self.run >= TRANSLATION_RUN and self.share >= RUN_SOURCE:
+            return True
+        return self.pairs >= TRANSLATION_PAIRS and self.share >= TRANSLATION_SOURCE and self.order >= IN_ORDER
+
+
+def _increasing(values: Sequence[int]) -> int:
+    """Length of the longest strictly increasing subsequence."""
+    tails: list[int] = []
+    for value in values:
+        at = bisect.bisect_left(tails, value)
+        tails[at : at + 1] = [value]
+    return len(tails)
 
 
 def _ruled_out(index: CorpusIndex, statement_id: str, page: Clues) -> bool:

@@ -263,14 +263,15 @@ def _validate(rules_dir: Path) -> tuple[list[Rule], list[str], list[str]]:
 
 def _never_firing(loaded: list[Rule]) -> list[str]:
     """Warnings for filters that valid rules set but no event can ever satisfy."""
-    from communique.language import DEFAULT_LANGUAGES
+    from communique.language import model_languages
 
+    known = model_languages()
     warnings = [
         f"rule {rule.name!r}: language {code!r} is never detected (the detector knows "
-        f"{', '.join(sorted(DEFAULT_LANGUAGES))})"
+        f"{', '.join(sorted(known))})"
         for rule in loaded
         for code in rule.languages
-        if code not in DEFAULT_LANGUAGES
+        if code not in known
     ]
     warnings += [
         f"rule {rule.name!r}: min_coverage never holds for `new` events, the only ones it wants"
