@@ -71,9 +71,10 @@ COUNTRY_CODES: Final = frozenset(
     if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
 )
 
-# Names CLDR does not give but the press writes, by language: Dutch and German still call Belarus
-# "Wit-Rusland" and "Weißrussland" (whose "Rusland" would otherwise count for Russia).
-NAMES_BEYOND_CLDR: Final = {"wit-rusland": "BY", "weißrussland": "BY", "witrusland": "BY"}
+# Names CLDR does not give but the press writes: Dutch and German still call Belarus "Wit-Rusland"
+# and "Weißrussland" (whose "Rusland" would otherwise count for Russia); Vietnam's own English
+# outlets (VNA, Nhan Dan, the government portal) and the UN write "Viet Nam".
+NAMES_BEYOND_CLDR: Final = {"wit-rusland": "BY", "weißrussland": "BY", "witrusland": "BY", "viet nam": "VN"}
 
 MAX_SUFFIX: Final = 3  # inflection letters allowed after a name in spaced scripts
 MIN_PREFIX_NAME: Final = 4  # shorter names must be whole words ("Nga", "Iran" may take "ian": 4)

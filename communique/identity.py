@@ -117,24 +117,31 @@ def _years(text: str) -> Iterable[int]:
 
 
 def text_dates(text: str, language: str | None) -> list[TextDate]:
-    """The dates written in a text with at least a day and a month, or a month and a year."""
+    """The dates written in a text with at least a day and a month, or a month and a year.
+
+    dateparser fills what a text leaves out from a base date; the base is a year no news is dated
+    (1801), so a missing year is seen as such, and a found date is parsed once more requiring a day,
+    so that "June" or "6月" alone is not read as a day of June.
+    """
+    languages = [language] if language and language in _DATEPARSER_LANGUAGES else None
     found = []
-    for written, parsed in _search_dates(text[:6000], language):
-        digits = re.findall(r"\d+", written)
-        has_year = any(len(d) == 4 for d in digits)
-        year = parsed.year - _BUDDHIST_ERA if has_year and parsed.year > 2400 else parsed.year
+    for written, parsed in _search_dates(text[:6000], languages):
+        if abs((parsed - _BASE).days) <= _RELATIVE_DAYS:
+            continue  # "today", "Thursday": relative to the base, not a date the text gives
+        # The year must be written out: "les 19 et 20 juin" is not June 2020.
+        has_year = parsed.year != _BASE.year and str(parsed.year) in written
+        year = parsed.year - _BUDDHIST_ERA if parsed.year > 2400 else parsed.year
         if has_year and not 1900 <= year <= 2100:
             continue  # a number read as a year ("3484")
-        has_day = any(len(d) <= 2 for d in digits)
+        has_day = _parse_date(written, languages, _DAY_SETTINGS) is not None
         if not has_day and not has_year:
             continue  # a month name alone ("May") is a word as often as a date
         found.append(TextDate(year if has_year else None, parsed.month, parsed.day if has_day else None))
     return found
 
 
-def _search_dates(text: str, language: str | None) -> list[tuple[str, dt.datetime]]:
-    search = _searcher()
-    languages = [language] if language and language in _DATEPARSER_LANGUAGES else None
+def _search_dates(text: str, languages: list[str] | None) -> list[tuple[str, dt.datetime]]:
+    search, _ = _dateparser()
     try:
         found = search(text, languages=languages, settings=_DATE_SETTINGS)
     except (ValueError, OverflowError):  # dateparser gives up on some strings; the page keeps its other clues
@@ -142,7 +149,22 @@ def _search_dates(text: str, language: str | None) -> list[tuple[str, dt.datetim
     return list(found or [])
 
 
-_DATE_SETTINGS: Final = {"REQUIRE_PARTS": ["month"], "RETURN_AS_TIMEZONE_AWARE": False}
+def _parse_date(written: str, languages: list[str] | None, settings: dict[str, object]) -> dt.datetime | None:
+    _, parse = _dateparser()
+    try:
+        return parse(written, languages=languages, settings=settings)  # type: ignore[no-any-return]
+    except (ValueError, OverflowError):
+        return None
+
+
+_BASE: Final = dt.datetime(1801, 1, 1)
+_RELATIVE_DAYS: Final = 7
+_DATE_SETTINGS: Final = {
+    "REQUIRE_PARTS": ["month"],
+    "RETURN_AS_TIMEZONE_AWARE": False,
+    "RELATIVE_BASE": _BASE,
+}
+_DAY_SETTINGS: Final = {**_DATE_SETTINGS, "REQUIRE_PARTS": ["day", "month"]}
 _DATEPARSER_LANGUAGES: Final = frozenset(
     [
         "vi",
@@ -180,11 +202,12 @@ _DATEPARSER_LANGUAGES: Final = frozenset(
 
 
 @functools.cache
-def _searcher():  # type: ignore[no-untyped-def]
-    """dateparser's search, imported on first use (it takes 0.3 s to load its locale data)."""
+def _dateparser():  # type: ignore[no-untyped-def]
+    """dateparser's search and parse, imported on first use (0.3 s to load its locale data)."""
+    from dateparser import parse  # noqa: PLC0415
     from dateparser.search import search_dates  # noqa: PLC0415
 
-    return search_dates
+    return search_dates, parse
 
 
 def fit(card: Card, page: Clues, own_signatories: Sequence[str] = ()) -> Fit:
