@@ -123,6 +123,7 @@ def text_dates(text: str, language: str | None) -> list[TextDate]:
     (1801), so a missing year is seen as such, and a found date is parsed once more requiring a day,
     so that "June" or "6月" alone is not read as a day of June.
     """
+    language = _DATEPARSER_NAMES.get(language or "", language)
     languages = [language] if language and language in _DATEPARSER_LANGUAGES else None
     found = []
     for written, parsed in _search_dates(text[:6000], languages):
@@ -157,6 +158,7 @@ def _parse_date(written: str, languages: list[str] | None, settings: dict[str, o
         return None
 
 
+_DATEPARSER_NAMES: Final = {"no": "nb", "nn": "nb"}  # dateparser knows Norwegian as Bokmål
 _BASE: Final = dt.datetime(1801, 1, 1)
 _RELATIVE_DAYS: Final = 7
 _DATE_SETTINGS: Final = {

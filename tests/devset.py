@@ -8,6 +8,7 @@ bench/eval_matching.py.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import tempfile
@@ -65,7 +66,21 @@ def seed_paragraphs() -> dict[str, list[str]]:
 
 
 def seed_index(folder: Path | None = None) -> CorpusIndex:
-    """The seeds imported as on first run (the engine links their statement groups) and indexed."""
+    """The seeds imported as on first run (the engine links their statement groups) and indexed.
+
+    Without a folder the index is built once per process (30 s of CPU) and shared: matching only
+    reads it."""
+    if folder is None:
+        return _shared_seed_index()
+    return _seed_index(folder)
+
+
+@functools.cache
+def _shared_seed_index() -> CorpusIndex:
+    return _seed_index(None)
+
+
+def _seed_index(folder: Path | None) -> CorpusIndex:
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(Settings(data_dir=folder or Path(tmp)))
         import_corpus_folder(db, ROOT / "corpus")

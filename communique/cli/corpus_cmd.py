@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from communique.settings import Settings
+
+if TYPE_CHECKING:
+    from communique.identity import Card
 
 
 @click.group()
@@ -27,19 +33,64 @@ def corpus() -> None:
     "--statement", help="Put the texts in this statement group instead of letting the engine link them."
 )
 @click.option("--lang", "language", help="ISO 639-1 language of the texts (default: detected).")
-def add(paths: tuple[Path, ...], statement: str | None, language: str | None) -> None:
-    """Add UTF-8 text files (id = file name without extension) to the corpus.
+@click.option(
+    "--date", "adopted", type=click.DateTime(formats=["%Y-%m-%d"]), help="Day the statement was adopted."
+)
+@click.option("--parties", help="ISO country codes of its parties, comma-separated: VN,RU.")
+@click.option("--title", help="Its title (in the language of --lang, or of the text).")
+@click.option("--place", help="Where it was adopted.")
+@click.option("--signatory", "signatories", multiple=True, help="Who signed it (repeat for each).")
+def add(
+    *,
+    paths: tuple[Path, ...],
+    statement: str | None,
+    language: str | None,
+    adopted: dt.datetime | None,
+    parties: str | None,
+    title: str | None,
+    place: str | None,
+    signatories: tuple[str, ...],
+) -> None:
+    """Add UTF-8 text files (id = file name without extension) to the corpus, and set or correct the
+    card of their statement (what identifies it when a page names it without copying it).
 
     Each text joins the statement group of the known text it reprints, excerpts, translates or
-    edits; otherwise it starts a group of its own.
+    edits; otherwise it starts a group of its own, whose card is derived from the text (its two most
+    named countries, the date it gives most often, its first line as title). --date, --parties,
+    --title, --place and --signatory set those fields instead, also for texts already known.
 
     \b
     Example:
       communique corpus add statement-2025-05.txt --lang vi
+      communique corpus add statement-2025-05.txt --date 2025-05-10 --parties VN,RU --place Moscow
     """
+    from pydantic import ValidationError
+
+    from communique.card_file import CardFields
     from communique.cli.service import open_with_corpus
+    from communique.language import detect_language
+    from storage.corpus import corpus_groups, save_statement_card, statement_card
     from workers.corpus import import_texts
 
+    try:
+        fields = _card_fields(
+            language=language,
+            adopted=adopted,
+            parties=parties,
+            title=title,
+            place=place,
+            signatories=signatories,
+            detect=detect_language,
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if fields is not None:
+        try:
+            CardFields.model_validate(fields)
+        except ValidationError as exc:  # a party code that is not ISO
+            problem = exc.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            raise click.BadParameter(f"{where}: {problem['msg']}") from exc
     db = open_with_corpus(Settings())
     added = import_texts(db, list(paths), statement=statement, language=language)
     for doc_id, group in added:
@@ -47,6 +98,55 @@ def add(paths: tuple[Path, ...], statement: str | None, language: str | None) ->
     known = len(paths) - len(added)
     if known:
         click.echo(f"{known} text(s) were already in the corpus")
+    if fields is None:
+        return
+    groups = corpus_groups(db)
+    for group in sorted({groups[path.stem] for path in paths if path.stem in groups}):
+        card = CardFields.model_validate(fields).card(group, statement_card(db, group))
+        save_statement_card(db, card, origin="set")
+        click.echo(f"statement {group}: {_describe(card)}")
+
+
+def _card_fields(
+    *,
+    language: str | None,
+    adopted: dt.datetime | None,
+    parties: str | None,
+    title: str | None,
+    place: str | None,
+    signatories: tuple[str, ...],
+    detect: Callable[[str], str | None],
+) -> dict[str, object] | None:
+    """The card fields the options set (validated as CardFields later), or None when none is set."""
+    if not (adopted or parties or title or place or signatories):
+        return None
+    fields: dict[str, object] = {}
+    if adopted:
+        fields["adopted"] = adopted.date()
+    if parties:
+        fields["parties"] = [code.strip() for code in parties.split(",") if code.strip()]
+    if title:
+        lang = language or detect(title) or "und"
+        fields["titles"] = {lang: title}
+    if place:
+        fields["place"] = place
+    if signatories:
+        fields["signatories"] = list(signatories)
+    return fields
+
+
+def _describe(card: Card) -> str:
+    """A card in one line."""
+    parts = [
+        f"adopted {card.adopted.isoformat() if card.adopted else '?'}",
+        f"parties {', '.join(card.parties) or '?'}",
+    ]
+    if card.place:
+        parts.append(f"in {card.place}")
+    if card.signatories:
+        parts.append(f"signed by {', '.join(card.signatories)}")
+    parts += [f"title ({lang}) {title}" for lang, title in sorted(card.titles.items())]
+    return "; ".join(parts) + ("" if card.kind == "statement" else f" [{card.kind}]")
 
 
 @corpus.command("list")
@@ -79,13 +179,16 @@ def show(doc_id: str) -> None:
       communique corpus show 002_e951e8d45d85cfe3
     """
     from communique.cli.service import open_with_corpus
-    from storage.corpus import corpus_document
+    from storage.corpus import corpus_document, statement_card
 
-    row = corpus_document(open_with_corpus(Settings()), doc_id)
+    db = open_with_corpus(Settings())
+    row = corpus_document(db, doc_id)
     if row is None:
         raise click.ClickException(f"no known text {doc_id!r} (see `communique corpus list`)")
     click.echo(
         f"{row['id']}  statement {row['statement_id']}  language {row['language']}  origin {row['origin']}"
     )
+    card = statement_card(db, row["statement_id"])
+    click.echo(f"card: {_describe(card) if card else 'none'}")
     for number, paragraph in enumerate(str(row["text"]).split("\n"), start=1):
         click.echo(f"¶{number} {paragraph}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -16,9 +17,12 @@ from click.testing import CliRunner
 from communique.cli import cli
 from communique.model import FetchState
 from communique.settings import Settings
+from storage.corpus import corpus_groups, corpus_size, statement_card
 from storage.database import open_database
 from storage.fetches import Fetch, fetch_row, record_fetch
 from tests.conftest import ROOT, run_cli
+from tests.realset import pages
+from workers.corpus import import_corpus_folder, import_texts
 
 
 def test_every_command_has_help_with_an_example() -> None:
@@ -133,3 +137,66 @@ def test_match_prints_the_relation_of_a_text_and_of_a_page(tmp_path: Path) -> No
     summary = run_cli(env, "match", str(page)).stdout
     assert "relation: changed" in summary
     assert "2030 → 2031" in summary
+
+
+def test_match_judges_many_inputs_in_order_and_reuses_the_stored_vectors(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "COMMUNIQUE_DATA_DIR": str(tmp_path / "data"),
+        "COMMUNIQUE_CORPUS_DIR": str(ROOT / "corpus"),
+    }
+    german = tmp_path / "de.txt"  # the opening of the German full text of the June 2024 statement
+    german.write_text(
+        next(p.text for p in pages("dev") if p.url.endswith("/de/toan-van-tuyen-bo-chung-viet-nam-nga")),
+        encoding="utf-8",
+    )
+    seed = ROOT / "corpus" / "004_4c3b450e9087d95b.txt"
+    missing = tmp_path / "missing.txt"
+    done = run_cli(env, "match", "--json", str(seed), str(missing), str(german), ok=False)
+    assert done.returncode == 1  # one input could not be read; the others were judged
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["input"] for line in lines] == [str(seed), str(missing), str(german)]
+    assert lines[0]["relation"] == "reprint" and "no such file" in lines[1]["error"]
+    assert (lines[2]["relation"], lines[2]["statement_id"]) == ("translation", "001_cfe805069be26ee0")
+    assert lines[2]["evidence"]
+    db = open_database(Settings(data_dir=tmp_path / "data"))
+    stored = db.row("SELECT COUNT(*) AS n FROM corpus_vectors")
+    assert stored is not None and stored["n"] > 100  # the known sentences embedded once, kept
+    db.close()
+
+
+def test_an_import_stopped_halfway_is_finished_on_the_next_start(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for path in sorted((ROOT / "corpus").glob("*")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    db = open_database(Settings(data_dir=tmp_path / "data"))
+    first = sorted(folder.glob("*.txt"))[:2]
+    import_texts(db, first)  # as if Ctrl-C came after two texts
+    assert corpus_size(db) == 2
+    lines: list[str] = []
+    assert import_corpus_folder(db, folder, progress=lines.append) == 3
+    assert corpus_size(db) == 5
+    assert len(lines) == 3 and all("CPU" in line for line in lines)
+    card = statement_card(db, corpus_groups(db)["004_4c3b450e9087d95b"])
+    assert card is not None and card.adopted == dt.date(2021, 11, 30)  # corpus/cards.yaml applied
+    assert import_corpus_folder(db, folder) == 0  # nothing left to do
+    db.close()
+
+
+def test_corpus_add_sets_the_card_of_a_statement(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "COMMUNIQUE_DATA_DIR": str(tmp_path / "data"),
+        "COMMUNIQUE_CORPUS_DIR": str(tmp_path / "no-corpus"),
+    }
+    text = tmp_path / "vn-la.txt"
+    text.write_text(
+        "Tuyên bố chung Việt Nam - Lào\nHai bên khẳng định quan hệ đặc biệt giữa Việt Nam và Lào.\n",
+        encoding="utf-8",
+    )
+    out = run_cli(env, "corpus", "add", str(text), "--date", "2026-01-10", "--parties", "VN,LA").stdout
+    assert "adopted 2026-01-10; parties VN, LA" in out
+    assert "card: adopted 2026-01-10" in run_cli(env, "corpus", "show", "vn-la").stdout
+    refused = run_cli(env, "corpus", "add", str(text), "--parties", "VN,XX", ok=False)
+    assert refused.returncode == 2 and "XX" in refused.stderr

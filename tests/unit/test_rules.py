@@ -63,7 +63,7 @@ ERRORS = [
         HEAD + "    genre: [statement]\n", 5, "rules.0.genre.0", "'joint_statement'", id="bad-genre"
     ),
     pytest.param(
-        HEAD + "    parties: [VN, GB]\n", 5, "rules.0.parties.1", "'GB' is not a party", id="bad-party"
+        HEAD + "    parties: [VN, XX]\n", 5, "rules.0.parties.1", "'XX' is not an ISO 3166", id="bad-party"
     ),
     pytest.param(HEAD + "    parties: [vn]\n", 5, "rules.0.parties.0", "write 'VN'", id="lowercase-party"),
     pytest.param(

@@ -1,0 +1,134 @@
+"""Statement identity: cards, the clues a page gives, and which known statement (if any) fits them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from communique.card_file import load_cards
+from communique.errors import ConfigError
+from communique.identity import Card, TextDate, clues, derive_card, fit, identify, text_dates
+from communique.text import match_key, paragraphs
+
+JUNE_2024 = Card(
+    "june-2024",
+    dt.date(2024, 6, 20),
+    ("VN", "RU"),
+    "Hanoi",
+    {"en": "Joint Statement on deepening the comprehensive strategic partnership"},
+    ("Nguyen Phu Trong", "To Lam", "Vladimir Putin"),
+)
+NOVEMBER_2021 = Card(
+    "november-2021",
+    dt.date(2021, 11, 30),
+    ("VN", "RU"),
+    "Moscow",
+    {"en": "Joint Statement on the vision of the comprehensive strategic partnership until 2030"},
+    ("Nguyen Xuan Phuc", "Vladimir Putin"),
+)
+CARDS = [JUNE_2024, NOVEMBER_2021]
+
+
+def page(text: str, language: str = "en", published: dt.date | None = None) -> object:
+    """The clues of a text, with its sentences naming a statement as the engine finds them."""
+    lines = paragraphs(text)
+    naming = [line for line in lines if "joint statement" in line.casefold()]
+    return clues([match_key(line) for line in lines], text, language, published, naming)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("MOSCOW, June 20. /TASS/. Russia and Vietnam issued", "en", TextDate(None, 6, 20)),
+        ("Hà Nội, ngày 20 tháng 6 năm 2024", "vi", TextDate(2024, 6, 20)),
+        ("2024年6月20日，双方发表联合声明", "zh", TextDate(2024, 6, 20)),
+        ("20 มิถุนายน 2567", "th", TextDate(2024, 6, 20)),  # Buddhist era
+        ("in May 2025 the sides", "en", TextDate(2025, 5, None)),
+    ],
+)
+def test_dates_are_read_in_many_languages_with_what_they_leave_out(
+    text: str, language: str, expected: TextDate
+) -> None:
+    assert text_dates(text, language) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("les 19 et 20 juin", "fr", [TextDate(None, 6, 19)]),  # June, no year (not 2020)
+        ("俄罗斯总统普京去年6月访问越南", "zh", []),  # a month alone has no day
+        ("on Thursday the sides met, yesterday they signed", "en", []),  # relative: no date given
+    ],
+)
+def test_what_a_text_does_not_write_is_not_read_into_it(
+    text: str, language: str, expected: list[TextDate]
+) -> None:
+    assert text_dates(text, language) == expected
+
+
+def test_a_report_published_days_after_a_statement_fits_its_card() -> None:
+    report = page(
+        "Russia and Vietnam have issued a joint statement after talks in Hanoi.\nVietnam and Russia agreed.",
+        published=dt.date(2024, 6, 21),
+    )
+    found, _ = identify(CARDS, report)
+    assert found is not None and found.card is JUNE_2024
+    assert "published" in found.evidence
+
+
+def test_a_page_published_before_a_statement_cannot_be_about_it() -> None:
+    report = page("Russia and Vietnam issued a joint statement.", published=dt.date(2012, 7, 28))
+    assert {f.veto for f in identify(CARDS, report)[1]} == {"published before the statement"}
+
+
+def test_the_parties_must_both_be_named() -> None:
+    report = page("China and Vietnam issued a joint statement in Hanoi on June 20, 2024.")
+    assert fit(JUNE_2024, report).veto == "parties"
+
+
+def test_the_sentence_naming_a_statement_can_point_to_another_one() -> None:
+    other_day = page("Vietnam and Russia signed a joint statement on 15 January.\nRussia, Vietnam.")
+    other_year = page("Russia and Vietnam signed a joint statement in 2012 in Sochi.\nRussia, Vietnam.")
+    assert fit(JUNE_2024, other_day).veto == "names a statement of another day"
+    assert fit(JUNE_2024, other_year).veto == "names a statement of another year"
+
+
+def test_a_number_of_the_title_and_a_signatory_of_its_own_identify_a_statement() -> None:
+    text = (
+        "President Nguyen Xuan Phuc said Vietnam and Russia agreed on a joint vision statement "
+        "until 2030.\nRussia and Vietnam."
+    )
+    found, fits = identify(CARDS, page(text))
+    assert found is not None and found.card is NOVEMBER_2021
+    assert set(found.evidence) == {"title", "signatory"}
+    # Putin signed both: naming him tells the two apart no more than naming no one.
+    assert "signatory" not in next(f for f in fits if f.card is JUNE_2024).evidence
+
+
+def test_two_statements_that_fit_as_well_identify_neither() -> None:
+    text = "Russia and Vietnam recalled the joint statement.\nVietnam and Russia, 2021 and 2024."
+    assert identify(CARDS, page(text))[0] is None
+
+
+def test_a_card_is_derived_from_a_statements_own_text() -> None:
+    text = [
+        "Tuyên bố chung Việt Nam - Lào",
+        "Hà Nội, ngày 10 tháng 1 năm 2026",
+        "Hai bên khẳng định quan hệ đặc biệt giữa Việt Nam và Lào, ký ngày 10 tháng 1 năm 2026.",
+        "Lào và Việt Nam nhất trí tăng cường hợp tác.",
+    ]
+    card = derive_card("vn-la", text, [match_key(line) for line in text], "vi")
+    assert card.adopted == dt.date(2026, 1, 10)
+    assert set(card.parties) == {"VN", "LA"}
+    assert card.titles == {"vi": "Tuyên bố chung Việt Nam - Lào"}
+
+
+def test_the_shipped_cards_load_and_a_bad_one_names_its_line(tmp_path: Path) -> None:
+    shipped = load_cards(Path(__file__).resolve().parents[2] / "corpus" / "cards.yaml")
+    assert shipped["001_cfe805069be26ee0"].adopted == dt.date(2024, 6, 20)
+    bad = tmp_path / "cards.yaml"
+    bad.write_text("a:\n  adopted: 2024-06-20\n  parties: [VN, XX]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"cards.yaml:3: a.parties.1: .*ISO 3166"):
+        load_cards(bad)
