@@ -81,7 +81,8 @@ def real_pages(index: CorpusIndex, split: str, figures: Figures, *, verbose: boo
         if verbose or not right:
             mark = "ok " if right else "BAD"
             print(
-                f"  {mark} [{page.language}] {page.url[:90]:<90} want {page.label}/{(page.statement or '-')[:3]} "
+                f"  {mark} [{page.language}] {page.url[:90]:<90} "
+                f"want {page.label}/{(page.statement or '-')[:3]} "
                 f"got {got}/{(result.statement_id or '-')[:3]} {result.evidence}"
             )
     cpu = time.process_time() - started

@@ -13,12 +13,17 @@ Names are matched three ways, by how the script separates words:
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Final
 
+import babel
 from babel import Locale
 
 from communique.text import match_key
@@ -95,7 +100,40 @@ def _script_class(name: str) -> str:
 
 @functools.cache
 def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], re.Pattern[str]]:
-    """Whole-word names, word-start stems, names found anywhere (and their pattern); match keys."""
+    """Whole-word names, word-start stems, names found anywhere (and their pattern); match keys.
+
+    Reading CLDR's data for 32 locales takes a second, which every `communique match` would pay: the
+    tables are kept in the user's cache folder, named after what they are built from.
+    """
+    cache = _cache_file()
+    try:
+        words, stems, anywhere = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        words, stems, anywhere = _build_tables()
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            partial = cache.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps([words, stems, anywhere], ensure_ascii=False), encoding="utf-8")
+            partial.replace(cache)
+        except OSError:
+            pass  # a read-only home: built again next time
+    pattern = re.compile("|".join(map(re.escape, sorted(anywhere, key=len, reverse=True))))
+    return words, stems, anywhere, pattern
+
+
+def _cache_file() -> Path:
+    recipe = repr((babel.__version__, LOCALES, sorted(COUNTRY_CODES), sorted(COMMON_WORD_NAMES),
+                   sorted(NAMES_BEYOND_CLDR.items()), MIN_PREFIX_NAME, _BUILD_VERSION))  # fmt: skip
+    digest = hashlib.blake2b(recipe.encode("utf-8"), digest_size=8).hexdigest()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "communique" / f"country-names-{digest}.json"
+
+
+_BUILD_VERSION: Final = 1  # raise when _build_tables changes what it makes
+
+
+def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The tables of `_tables`, from CLDR."""
     words: dict[str, str] = {}
     stems: dict[str, str] = {}
     anywhere: dict[str, str] = {}
@@ -117,8 +155,7 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], re.Patter
     for name, code in NAMES_BEYOND_CLDR.items():
         words[match_key(name)] = code
         stems.setdefault(match_key(name), code)
-    pattern = re.compile("|".join(map(re.escape, sorted(anywhere, key=len, reverse=True))))
-    return words, stems, anywhere, pattern
+    return words, stems, anywhere
 
 
 def mentions(keys: Iterable[str]) -> Counter[str]:

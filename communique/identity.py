@@ -34,9 +34,8 @@ WEIGHTS: Final = {
     "published": 3,  # published within REPORT_DAYS of the statement
     "month": 2,  # the statement's month and year are in the text
     "year": 1,  # the statement's year is in the text
-    "aligned": 2,
     "title": 3,  # a number of its title ("until 2030") is in the text
-    "signatory": 2,  # a signatory that no other known statement has is named  # a few sentences align with its text (formulas repeat across years: not enough alone)
+    "signatory": 2,  # a signatory that no other known statement has is named
 }
 FIT_SCORE: Final = 3
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from communique.card_file import CardFields, load_cards
@@ -19,11 +18,13 @@ from storage.corpus import (
     add_corpus_document,
     corpus_groups,
     corpus_has,
+    save_corpus_vectors,
     save_statement_card,
     statement_card,
 )
 from storage.database import Database, Row
 from workers.corpus_index import CorpusIndex, KnownText, known_text, load
+from workers.embedding import loaded_embedder
 from workers.engine import MatchResult, relate
 from workers.extraction import text_hash
 
@@ -42,7 +43,6 @@ def import_texts(
     statement: str | None = None,
     language: str | None = None,
     card: CardFields | None = None,
-    progress: Callable[[str], None] | None = None,
 ) -> list[tuple[str, str]]:
     """Add text files to the corpus (id = file stem), each linked to the statement it belongs to.
 
@@ -70,13 +70,20 @@ def import_texts(
             index.add(known)
             _ensure_card(db, group, known, card)
             added.append((path.stem, group))
-            log.info("corpus: added %s to statement %s (%d paragraphs)", path.name, group, len(kept))
-            if progress:
-                progress(
-                    f"corpus: {number}/{len(paths)} {path.name} → statement {group} "
-                    f"({time.process_time() - started:.1f} s CPU)"
-                )
+            log.info(
+                "corpus: %d/%d %s added to statement %s (%d paragraphs, %.1f s CPU)",
+                number, len(paths), path.name, group, len(kept), time.process_time() - started,
+            )  # fmt: skip
+    _store_vectors(db, index)
     return added
+
+
+def _store_vectors(db: Database, index: CorpusIndex) -> None:
+    """Keep the known sentences' vectors that linking the texts computed, for every later match."""
+    embedder = loaded_embedder()
+    if embedder is not None:
+        sentences = [s for text_id in index.texts for s in index.sentences(text_id)[0]]
+        save_corpus_vectors(db, embedder.cached(sentences))
 
 
 def _ensure_card(db: Database, group: str, known: KnownText, card: CardFields | None) -> None:
@@ -88,9 +95,7 @@ def _ensure_card(db: Database, group: str, known: KnownText, card: CardFields | 
         save_statement_card(db, derived)
 
 
-def import_corpus_folder(
-    db: Database, corpus_dir: Path, progress: Callable[[str], None] | None = None
-) -> int:
+def import_corpus_folder(db: Database, corpus_dir: Path) -> int:
     """Import the texts of the corpus folder that storage does not hold yet, then apply its cards.yaml.
 
     Run on every start: a first import stopped halfway (Ctrl-C) is finished on the next one, and a
@@ -98,7 +103,7 @@ def import_corpus_folder(
     """
     if not corpus_dir.is_dir():
         return 0
-    added = import_texts(db, sorted(corpus_dir.glob("*.txt")), progress=progress)
+    added = import_texts(db, sorted(corpus_dir.glob("*.txt")))
     groups = corpus_groups(db)
     for text_id, fields in load_cards(corpus_dir / CARDS_FILE).items():
         if text_id in groups:

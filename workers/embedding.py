@@ -95,6 +95,11 @@ _embedder: Embedder | None = None
 _embedder_lock = threading.Lock()
 
 
+def loaded_embedder() -> Embedder | None:
+    """The process-wide embedder if this process has loaded the model, without loading it."""
+    return _embedder
+
+
 def get_embedder() -> Embedder:
     """The process-wide embedder: the model is loaded once per worker process, on first use."""
     global _embedder  # noqa: PLW0603 - one model per process is the point

@@ -452,7 +452,8 @@ def _translation(
         coverage=round(alignment.target_coverage, 4),
         paragraphs=results,
         evidence=[
-            f"{len(alignment.pairs)} sentences aligned with {text.id} ({text.language}): {shape.share:.0%} of "
+            f"{len(alignment.pairs)} sentences aligned with {text.id} ({text.language}): "
+            f"{shape.share:.0%} of "
             f"the page's statement-like sentences, {alignment.target_coverage:.0%} of the known text, "
             f"{shape.order:.0%} in order, {shape.run} in a row"
         ],

@@ -67,7 +67,7 @@ def add(
     from pydantic import ValidationError
 
     from communique.card_file import CardFields
-    from communique.cli.service import open_with_corpus
+    from communique.cli.corpus_setup import open_with_corpus
     from communique.language import detect_language
     from storage.corpus import corpus_groups, save_statement_card, statement_card
     from workers.corpus import import_texts
@@ -157,7 +157,7 @@ def list_texts() -> None:
     Example:
       communique corpus list
     """
-    from communique.cli.service import open_with_corpus
+    from communique.cli.corpus_setup import open_with_corpus
     from storage.corpus import corpus_texts
 
     click.echo(f"{'id':<28} {'statement':<28} {'lang':<4} {'paras':>5}  origin")
@@ -178,7 +178,7 @@ def show(doc_id: str) -> None:
     Example:
       communique corpus show 002_e951e8d45d85cfe3
     """
-    from communique.cli.service import open_with_corpus
+    from communique.cli.corpus_setup import open_with_corpus
     from storage.corpus import corpus_document, statement_card
 
     db = open_with_corpus(Settings())

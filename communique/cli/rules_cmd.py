@@ -98,7 +98,7 @@ def test(sources: tuple[str, ...], source_id: str, since: str | None) -> None:
       communique rules test page.html statement.txt --source vneconomy-world
       communique rules test --since 2d
     """
-    from communique.cli.service import open_with_corpus
+    from communique.cli.corpus_setup import open_with_corpus
     from workers.corpus_index import load
 
     if bool(sources) == bool(since):

@@ -10,7 +10,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import click
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import SimpleWorker
@@ -19,6 +18,7 @@ from rq.queue import Queue
 from rq.serializers import JSONSerializer
 
 from communique import metrics
+from communique.cli.corpus_setup import open_with_corpus
 from communique.cli.presence import Heartbeat
 from communique.errors import ConfigError
 from communique.model import JobQueue, Stage
@@ -31,7 +31,6 @@ from storage.retention import Retention, prune
 from storage.work import unfinished
 from workers.bundles import close_due
 from workers.context import current, warm_up
-from workers.corpus import import_corpus_folder
 
 # workers.jobs is imported here, before RQ forks work horses, so they find the job code loaded.
 from workers.jobs import embedded_queue
@@ -207,11 +206,3 @@ def exit_on_sigterm() -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, leave)
-
-
-def open_with_corpus(settings: Settings) -> Database:
-    """Open (and migrate) storage and import the corpus folder's texts that storage does not hold yet,
-    saying on stderr how each one went (the first start embeds the shipped texts: seconds each)."""
-    db = open_database(settings)
-    import_corpus_folder(db, settings.corpus_dir, progress=lambda line: click.echo(line, err=True))
-    return db

@@ -165,7 +165,9 @@ def test_match_judges_many_inputs_in_order_and_reuses_the_stored_vectors(tmp_pat
     db.close()
 
 
-def test_an_import_stopped_halfway_is_finished_on_the_next_start(tmp_path: Path) -> None:
+def test_an_import_stopped_halfway_is_finished_on_the_next_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     folder = tmp_path / "corpus"
     folder.mkdir()
     for path in sorted((ROOT / "corpus").glob("*")):
@@ -174,10 +176,11 @@ def test_an_import_stopped_halfway_is_finished_on_the_next_start(tmp_path: Path)
     first = sorted(folder.glob("*.txt"))[:2]
     import_texts(db, first)  # as if Ctrl-C came after two texts
     assert corpus_size(db) == 2
-    lines: list[str] = []
-    assert import_corpus_folder(db, folder, progress=lines.append) == 3
+    with caplog.at_level("INFO", logger="workers.corpus"):
+        assert import_corpus_folder(db, folder) == 3
     assert corpus_size(db) == 5
-    assert len(lines) == 3 and all("CPU" in line for line in lines)
+    progress = [r.getMessage() for r in caplog.records if "s CPU" in r.getMessage()]
+    assert [line.split()[1] for line in progress] == ["3/5", "4/5", "5/5"]
     card = statement_card(db, corpus_groups(db)["004_4c3b450e9087d95b"])
     assert card is not None and card.adopted == dt.date(2021, 11, 30)  # corpus/cards.yaml applied
     assert import_corpus_folder(db, folder) == 0  # nothing left to do
