@@ -82,6 +82,7 @@ COUNTRY_CODES: Final = frozenset(
 NAMES_BEYOND_CLDR: Final = {"wit-rusland": "BY", "weißrussland": "BY", "witrusland": "BY", "viet nam": "VN"}
 
 MAX_SUFFIX: Final = 3  # inflection letters allowed after a name in spaced scripts
+MAX_CYRILLIC_SUFFIX: Final = 5
 MIN_PREFIX_NAME: Final = 4  # shorter names must be whole words ("Nga", "Iran" may take "ian": 4)
 
 _UNSPACED: Final = re.compile(
@@ -129,7 +130,7 @@ def _cache_file() -> Path:
     return base / "communique" / f"country-names-{digest}.json"
 
 
-_BUILD_VERSION: Final = 1  # raise when _build_tables changes what it makes
+_BUILD_VERSION: Final = 2  # raise when _build_tables changes what it makes
 
 
 def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -198,8 +199,10 @@ def _name_at(
 
 
 def _stem_of(word: str, stems: dict[str, str]) -> str | None:
-    """The country whose name (or Cyrillic stem) is this word less at most MAX_SUFFIX letters."""
-    for cut in range(1, min(MAX_SUFFIX, len(word) - MIN_PREFIX_NAME + 1) + 1):
+    """The country whose name (or Cyrillic stem) is this word less at most MAX_SUFFIX letters (or
+    MAX_CYRILLIC_SUFFIX: Russian adjectives, "российской", "вьетнамских", carry longer endings)."""
+    longest = MAX_CYRILLIC_SUFFIX if "\u0400" <= word[0] <= "\u04ff" else MAX_SUFFIX
+    for cut in range(1, min(longest, len(word) - MIN_PREFIX_NAME + 1) + 1):
         code = stems.get(word[:-cut])
         if code is not None:
             return code

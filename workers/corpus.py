@@ -52,13 +52,15 @@ def import_texts(
     where it stopped. Each new group gets a card derived from its text, or `card` where given.
     Returns the (id, statement) of every text added.
     """
+    texts = {path: _read(path) for path in paths}
+    pending = [p for p in paths if not corpus_has(db, p.stem, text_hash("\n".join(texts[p])))]
+    if not pending:
+        return []  # every start checks the corpus folder: that must cost no index build
     index = load(db)
     added: list[tuple[str, str]] = []
-    for number, path in enumerate(paths, 1):
-        kept = _read(path)
+    for path in pending:
+        number, kept = paths.index(path) + 1, texts[path]
         text = "\n".join(kept)
-        if corpus_has(db, path.stem, text_hash(text)):
-            continue
         started = time.process_time()
         group = statement or _statement_of(index, kept, path.stem)
         lang = language or detect_language(text)
