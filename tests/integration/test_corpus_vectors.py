@@ -21,6 +21,8 @@ def test_vectors_computed_by_one_worker_are_read_by_the_next(
 ) -> None:
     db = open_database(Settings(data_dir=tmp_path))
     import_texts(db, [path for path in SEED_FILES if path.name.startswith(("002", "003"))])
+    assert corpus_vectors(db)  # linking 003 to 002 embedded sentences: the import kept them
+    db.execute("DELETE FROM corpus_vectors")  # here, what a worker computes is what is tested
     first = Embedder(num_threads=1)
     monkeypatch.setattr(corpus_index, "get_embedder", lambda: first)
     cache = corpus_index.CorpusCache()

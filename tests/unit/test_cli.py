@@ -176,6 +176,7 @@ def test_an_import_stopped_halfway_is_finished_on_the_next_start(
     first = sorted(folder.glob("*.txt"))[:2]
     import_texts(db, first)  # as if Ctrl-C came after two texts
     assert corpus_size(db) == 2
+    caplog.clear()
     with caplog.at_level("INFO", logger="workers.corpus"):
         assert import_corpus_folder(db, folder) == 3
     assert corpus_size(db) == 5
