@@ -158,7 +158,7 @@ def relate(
     )
     plain = replace(base, paragraphs=_plain(paragraphs, languages, {}))
     if translated is not None:
-        return _unless_contradicted(index, translated, page, exclude)
+        return translated
     if base.genre is Genre.OTHER:
         return replace(plain, relation=Relation.UNRELATED)
     return _identified(index, plain, page, exclude)
@@ -167,24 +167,6 @@ def relate(
 def _known_cards(index: CorpusIndex, exclude: frozenset[str]) -> list[Card]:
     excluded = {index.texts[t].statement_id for t in exclude if t in index.texts}
     return [card for sid, card in index.cards.items() if sid not in excluded and sid in index.statements]
-
-
-def _unless_contradicted(
-    index: CorpusIndex, translated: MatchResult, page: Clues, exclude: frozenset[str]
-) -> MatchResult:
-    """A translation, unless what identifies the page fits another known statement and not this one
-    (the formulas every statement between the same parties repeats align across years)."""
-    found, fits = identify(_known_cards(index, exclude), page)
-    own = next((f for f in fits if f.card.statement_id == translated.statement_id), None)
-    if found is None or found.card.statement_id == translated.statement_id or (own and own.score > 0):
-        return translated
-    return replace(
-        translated,
-        relation=Relation.MENTION,
-        statement_id=found.card.statement_id,
-        coverage=None,
-        evidence=[*translated.evidence, f"but its card fits {found.card.statement_id}: {_scored(found)}"],
-    )
 
 
 def _identified(index: CorpusIndex, base: MatchResult, page: Clues, exclude: frozenset[str]) -> MatchResult:
