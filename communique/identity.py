@@ -150,7 +150,7 @@ def _search_dates(text: str, languages: list[str] | None) -> list[tuple[str, dt.
     search, _ = _dateparser()
     try:
         found = search(text, languages=languages, settings=_DATE_SETTINGS)
-    except (ValueError, OverflowError):  # dateparser gives up on some strings; the page keeps its other clues
+    except (ValueError, OverflowError, TypeError):  # dateparser gives up on some strings: other clues stay
         return []
     return list(found or [])
 
@@ -159,7 +159,7 @@ def _parse_date(written: str, languages: list[str] | None, settings: dict[str, o
     _, parse = _dateparser()
     try:
         return parse(written, languages=languages, settings=settings)  # type: ignore[no-any-return]
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, TypeError):
         return None
 
 
