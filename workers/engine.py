@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import itertools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -36,7 +37,7 @@ ADDED_MIN_WORDS = 12  # an unmatched paragraph inside the matched span counts as
 TRANSLATION_TARGET = 0.5  # most of the known text (seeds: a real translation aligns ≥ 0.69 of the
 # shorter side, 002 ↔ 000; two statements sharing formulas, June 2024 vs May 2025, 0.24 / 0.30);
 TRANSLATION_RUN = 3  # or this many neighbouring sentences in a row on both sides (real pages, dev:
-# 2 of the 6 translated page openings; no other page of the dev half has a run over 2);
+# the German and French openings align 4 in a row; scattered formulas do not make runs);
 TRANSLATION_PAIRS = 3  # or this many pairs, covering
 TRANSLATION_SOURCE = 0.5  # this share of the page's statement-like sentences,
 IN_ORDER = 0.75  # this share in the known text's order (dev: formulas align 0.33-0.67 in order).
@@ -143,10 +144,16 @@ def relate(
             return replace(changed, base="previous")
     if hits is not None:
         return _lexical_result(hits, paragraphs, languages, base, key)
-    naming = [
-        s for s in paragraph_sentences([title or "", *paragraphs])[0] if names_statement([match_key(s)])
-    ]
-    page = clues([title_key, *keys], "\n".join([title or "", *paragraphs]), base.language, published, naming)
+
+    @functools.cache
+    def page() -> Clues:
+        """What identifies the page: read only for pages that name a statement or align with one
+        (dates in 200 locales cost tens of milliseconds; most pages are neither)."""
+        sentences = paragraph_sentences([title or "", *paragraphs])[0]
+        naming = [s for s in sentences if names_statement([match_key(s)])]
+        text = "\n".join([title or "", *paragraphs])
+        return clues([title_key, *keys], text, base.language, published, naming)
+
     translated = _translation(
         index,
         paragraphs,
@@ -161,7 +168,7 @@ def relate(
         return translated
     if base.genre is Genre.OTHER:
         return replace(plain, relation=Relation.UNRELATED)
-    return _identified(index, plain, page, exclude)
+    return _identified(index, plain, page(), exclude)
 
 
 def _known_cards(index: CorpusIndex, exclude: frozenset[str]) -> list[Card]:
@@ -390,7 +397,7 @@ def _translation(
     *,
     exclude: frozenset[str],
     named: bool,
-    page: Clues,
+    page: Callable[[], Clues],
 ) -> MatchResult | None:
     """Align sentences with the known texts in other languages that share most anchors with the article.
 
@@ -492,10 +499,10 @@ def _increasing(values: Sequence[int]) -> int:
     return len(tails)
 
 
-def _ruled_out(index: CorpusIndex, statement_id: str, page: Clues) -> bool:
+def _ruled_out(index: CorpusIndex, statement_id: str, page: Callable[[], Clues]) -> bool:
     """Whether the page came out before the statement was adopted (so cannot carry it)."""
     card = index.cards.get(statement_id)
-    return card is not None and fit(card, page).veto == "published before the statement"
+    return card is not None and fit(card, page()).veto == "published before the statement"
 
 
 def _crosslingual_candidates(
