@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import babel
 from babel import Locale
@@ -118,8 +118,28 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], re.Patter
             partial.replace(cache)
         except OSError:
             pass  # a read-only home: built again next time
-    pattern = re.compile("|".join(map(re.escape, sorted(anywhere, key=len, reverse=True))))
-    return words, stems, anywhere, pattern
+    return words, stems, anywhere, re.compile(_trie_pattern(list(anywhere)))
+
+
+def _trie_pattern(names: list[str]) -> str:
+    """One regex of these names as a trie, longest match first: an alternation of 2,000 literals
+    made every scanned character try each of them (0.2 s over the 348 real pages; a trie, one)."""
+    trie: dict[str, Any] = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+    return _node_pattern(trie)
+
+
+def _node_pattern(node: dict[str, Any]) -> str:
+    ends = "" in node
+    branches = [re.escape(char) + _node_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    group = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{group})?" if ends else group
 
 
 def _cache_file() -> Path:
@@ -163,6 +183,7 @@ def mentions(keys: Iterable[str]) -> Counter[str]:
     """How often each country (ISO 3166 code) is named in these match keys."""
     words, stems, anywhere, pattern = _tables()
     firsts = _first_words()
+    heads = _stem_heads()
     counts: Counter[str] = Counter()
     for key in keys:
         if _UNSPACED.search(key):
@@ -170,11 +191,25 @@ def mentions(keys: Iterable[str]) -> Counter[str]:
         tokens = key.split()
         i = 0
         while i < len(tokens):
-            size, code = _name_at(tokens, i, firsts.get(tokens[i], 0), words, stems)
+            token = tokens[i]
+            # Most words start no name: two set look-ups tell, before any longer search.
+            if token not in firsts and token[:_HEAD] not in heads:
+                i += 1
+                continue
+            size, code = _name_at(tokens, i, firsts.get(token, 0), words, stems)
             if code is not None:
                 counts[code] += 1
             i += size
     return counts
+
+
+_HEAD: Final = MIN_PREFIX_NAME - 1  # the shortest stem a word may start with
+
+
+@functools.cache
+def _stem_heads() -> frozenset[str]:
+    """The first letters of every stem: a word that starts otherwise is no inflected name."""
+    return frozenset(stem[:_HEAD] for stem in _tables()[1])
 
 
 @functools.cache
