@@ -18,7 +18,7 @@ class CardFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["statement", "article"] = "statement"
+    kind: Literal["statement", "article"] | None = None
     adopted: dt.date | None = None
     parties: list[PartyCode] = Field(default_factory=list)
     place: str | None = None
@@ -35,7 +35,7 @@ class CardFields(BaseModel):
             place=self.place or base.place,
             titles={**base.titles, **self.titles},
             signatories=tuple(self.signatories) or base.signatories,
-            kind=self.kind,
+            kind=self.kind or base.kind,
         )
 
 

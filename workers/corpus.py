@@ -23,7 +23,7 @@ from storage.corpus import (
     statement_card,
 )
 from storage.database import Database, Row
-from workers.corpus_index import CorpusIndex, KnownText, known_text, load
+from workers.corpus_index import CorpusIndex, known_text, load
 from workers.embedding import loaded_embedder
 from workers.engine import MatchResult, relate
 from workers.extraction import text_hash
@@ -42,14 +42,13 @@ def import_texts(
     *,
     statement: str | None = None,
     language: str | None = None,
-    card: CardFields | None = None,
 ) -> list[tuple[str, str]]:
     """Add text files to the corpus (id = file stem), each linked to the statement it belongs to.
 
     Without `statement`, the engine decides: a reprint, excerpt, translation or edit of a known text
     joins that text's statement group; anything else starts a group of its own. Texts already stored
     (same id or same text) are skipped before any matching, so an import stopped halfway resumes
-    where it stopped. Each new group gets a card derived from its text, or `card` where given.
+    where it stopped. Each new group gets a card derived from its text.
     Returns the (id, statement) of every text added.
     """
     texts = {path: _read(path) for path in paths}
@@ -70,7 +69,8 @@ def import_texts(
         ):  # fmt: skip
             known = known_text(path.stem, group, lang, kept)
             index.add(known)
-            _ensure_card(db, group, known, card)
+            if statement_card(db, group) is None:
+                save_statement_card(db, derive_card(group, known.paragraphs, known.keys, known.language))
             added.append((path.stem, group))
             log.info(
                 "corpus: %d/%d %s added to statement %s (%d paragraphs, %.1f s CPU)",
@@ -88,15 +88,6 @@ def _store_vectors(db: Database, index: CorpusIndex) -> None:
         save_corpus_vectors(db, embedder.cached(sentences))
 
 
-def _ensure_card(db: Database, group: str, known: KnownText, card: CardFields | None) -> None:
-    """Give a statement group its card: the one a person set, else one derived from its first text."""
-    derived = statement_card(db, group) or derive_card(group, known.paragraphs, known.keys, known.language)
-    if card is not None:
-        save_statement_card(db, card.card(group, derived), origin="set")
-    elif statement_card(db, group) is None:
-        save_statement_card(db, derived)
-
-
 def import_corpus_folder(db: Database, corpus_dir: Path) -> int:
     """Import the texts of the corpus folder that storage does not hold yet, then apply its cards.yaml.
 
@@ -109,9 +100,18 @@ def import_corpus_folder(db: Database, corpus_dir: Path) -> int:
     groups = corpus_groups(db)
     for text_id, fields in load_cards(corpus_dir / CARDS_FILE).items():
         if text_id in groups:
-            group = groups[text_id]
-            save_statement_card(db, fields.card(group, statement_card(db, group)), origin="set")
+            set_card(db, groups[text_id], fields)
     return len(added)
+
+
+def set_card(db: Database, group: str, fields: CardFields) -> Card:
+    """Set what a person states of a statement over its card; stored only when that changes it (every
+    start applies corpus/cards.yaml, and a write would make every worker reload its cards)."""
+    stored = statement_card(db, group)
+    card = fields.card(group, stored)
+    if card != stored:
+        save_statement_card(db, card, origin="set")
+    return card
 
 
 def learn(db: Database, version: Row, result: MatchResult) -> bool:

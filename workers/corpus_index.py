@@ -89,8 +89,13 @@ def load(db: Database) -> CorpusIndex:
     index = CorpusIndex()
     for row in corpus_texts(db):
         index.add(_known_row(row))
-    index.cards = {card.statement_id: card for card in statement_cards(db)}
+    index.cards = cards_of(db)
     return index
+
+
+def cards_of(db: Database) -> dict[str, Card]:
+    """The statement cards in storage, by statement id."""
+    return {card.statement_id: card for card in statement_cards(db)}
 
 
 def _known_row(row: Row) -> KnownText:
@@ -126,7 +131,7 @@ class CorpusCache:
             return self._index
         if self._stamp is not None and self._add_since(db, self._stamp[1], stamp[0]):
             self._stamp = stamp
-            self._index.cards = {card.statement_id: card for card in statement_cards(db)}
+            self._index.cards = cards_of(db)
             return self._index
         self._index = load(db)
         self._stamp = stamp

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from communique.settings import Settings
 
 if TYPE_CHECKING:
+    from communique.card_file import CardFields
     from communique.identity import Card
 
 
@@ -64,33 +64,12 @@ def add(
       communique corpus add statement-2025-05.txt --lang vi
       communique corpus add statement-2025-05.txt --date 2025-05-10 --parties VN,RU --place Moscow
     """
-    from pydantic import ValidationError
-
-    from communique.card_file import CardFields
     from communique.cli.corpus_setup import open_with_corpus
-    from communique.language import detect_language
-    from storage.corpus import corpus_groups, save_statement_card, statement_card
-    from workers.corpus import import_texts
+    from storage.corpus import corpus_groups
+    from workers.corpus import import_texts, set_card
 
-    try:
-        fields = _card_fields(
-            language=language,
-            adopted=adopted,
-            parties=parties,
-            title=title,
-            place=place,
-            signatories=signatories,
-            detect=detect_language,
-        )
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    if fields is not None:
-        try:
-            CardFields.model_validate(fields)
-        except ValidationError as exc:  # a party code that is not ISO
-            problem = exc.errors()[0]
-            where = ".".join(str(part) for part in problem["loc"])
-            raise click.BadParameter(f"{where}: {problem['msg']}") from exc
+    options = {"adopted": adopted, "parties": parties, "place": place, "signatories": signatories}
+    fields = _card_fields(options, title, language)
     db = open_with_corpus(Settings())
     added = import_texts(db, list(paths), statement=statement, language=language)
     for doc_id, group in added:
@@ -102,37 +81,31 @@ def add(
         return
     groups = corpus_groups(db)
     for group in sorted({groups[path.stem] for path in paths if path.stem in groups}):
-        card = CardFields.model_validate(fields).card(group, statement_card(db, group))
-        save_statement_card(db, card, origin="set")
-        click.echo(f"statement {group}: {_describe(card)}")
+        click.echo(f"statement {group}: {_describe(set_card(db, group, fields))}")
 
 
-def _card_fields(
-    *,
-    language: str | None,
-    adopted: dt.datetime | None,
-    parties: str | None,
-    title: str | None,
-    place: str | None,
-    signatories: tuple[str, ...],
-    detect: Callable[[str], str | None],
-) -> dict[str, object] | None:
-    """The card fields the options set (validated as CardFields later), or None when none is set."""
-    if not (adopted or parties or title or place or signatories):
-        return None
-    fields: dict[str, object] = {}
-    if adopted:
-        fields["adopted"] = adopted.date()
-    if parties:
-        fields["parties"] = [code.strip() for code in parties.split(",") if code.strip()]
+def _card_fields(options: dict[str, Any], title: str | None, language: str | None) -> CardFields | None:
+    """The card fields the options set, validated; None when none is set."""
+    from pydantic import ValidationError
+
+    from communique.card_file import CardFields
+    from communique.language import detect_language
+
+    fields = {name: value for name, value in options.items() if value}
+    if "adopted" in fields:
+        fields["adopted"] = fields["adopted"].date()
+    if "parties" in fields:
+        fields["parties"] = [code.strip() for code in fields["parties"].split(",") if code.strip()]
     if title:
-        lang = language or detect(title) or "und"
-        fields["titles"] = {lang: title}
-    if place:
-        fields["place"] = place
-    if signatories:
-        fields["signatories"] = list(signatories)
-    return fields
+        fields["titles"] = {language or detect_language(title) or "und": title}
+    if not fields:
+        return None
+    try:
+        return CardFields.model_validate(fields)
+    except ValidationError as exc:  # a party code that is not ISO
+        problem = exc.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise click.BadParameter(f"{where}: {problem['msg']}") from exc
 
 
 def _describe(card: Card) -> str:

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from communique.cli import cli
 from communique.model import FetchState
 from communique.settings import Settings
-from storage.corpus import corpus_groups, corpus_size, statement_card
+from storage.corpus import corpus_groups, corpus_size, corpus_stamp, statement_card
 from storage.database import open_database
 from storage.fetches import Fetch, fetch_row, record_fetch
 from tests.conftest import ROOT, run_cli
@@ -184,7 +184,9 @@ def test_an_import_stopped_halfway_is_finished_on_the_next_start(
     assert [line.split()[1] for line in progress] == ["3/5", "4/5", "5/5"]
     card = statement_card(db, corpus_groups(db)["004_4c3b450e9087d95b"])
     assert card is not None and card.adopted == dt.date(2021, 11, 30)  # corpus/cards.yaml applied
+    stamp = corpus_stamp(db)
     assert import_corpus_folder(db, folder) == 0  # nothing left to do
+    assert corpus_stamp(db) == stamp  # and nothing written: workers keep their cards
     db.close()
 
 
