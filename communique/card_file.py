@@ -24,6 +24,11 @@ class CardFields(BaseModel):
     place: str | None = None
     signatories: list[str] = Field(default_factory=list)
     titles: dict[str, str] = Field(default_factory=dict)
+    # other forms of the place's and signatories' names: {"Hanoi": ["Hà Nội", "Ханой", "河内"]}
+    names: dict[str, list[str]] = Field(default_factory=dict)
+    # the other corpus texts of this statement (its translations, excerpts): they join its group as
+    # they are, without being matched (in cards.yaml only; a text matched costs embedding it)
+    texts: list[str] = Field(default_factory=list)
 
     def card(self, statement_id: str, derived: Card | None = None) -> Card:
         """The card of a statement group: these fields, and the derived ones where these are empty."""
@@ -36,6 +41,7 @@ class CardFields(BaseModel):
             titles={**base.titles, **self.titles},
             signatories=tuple(self.signatories) or base.signatories,
             kind=self.kind or base.kind,
+            names={**base.names, **{name: tuple(forms) for name, forms in self.names.items()}},
         )
 
 

@@ -91,8 +91,13 @@ _UNSPACED: Final = re.compile(
 )
 
 
+def is_unspaced(text: str) -> bool:
+    """Whether a text has letters of a script whose names are found anywhere, not at word starts."""
+    return _UNSPACED.search(text) is not None
+
+
 def _script_class(name: str) -> str:
-    if _UNSPACED.search(name):
+    if is_unspaced(name):
         return "anywhere"
     if any("CYRILLIC" in unicodedata.name(char, "") for char in name):
         return "cyrillic"
@@ -186,7 +191,7 @@ def mentions(keys: Iterable[str]) -> Counter[str]:
     heads = _stem_heads()
     counts: Counter[str] = Counter()
     for key in keys:
-        if _UNSPACED.search(key):
+        if is_unspaced(key):
             counts.update(anywhere[name] for name in pattern.findall(key.replace(" ", "")))
         tokens = key.split()
         i = 0

@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from communique.anchors import anchors, plain_name
+from communique.anchors import anchors
 from communique.countries import mentions
+from communique.names import city_forms, name_pattern, plain_text
 
 # Figures below are of the real pages' dev half (tests/realset), 42 reports of known statements and
 # 55 pages of other statements.
@@ -42,6 +43,7 @@ WEIGHTS: Final = {
     "year": 1,  # the statement's year is in the text
     "title": 3,  # a number of its title ("until 2030") is in the text
     "signatory": 2,  # a signatory that no other known statement has is named
+    "place": 2,  # where it was adopted is named
 }
 FIT_SCORE: Final = 2
 
@@ -57,6 +59,12 @@ class Card:
     titles: dict[str, str] = field(default_factory=dict)
     signatories: tuple[str, ...] = ()
     kind: str = "statement"  # "statement", or "article" for a known text that is no statement
+    # Other forms of the place's and signatories' names, as the press of other languages writes them.
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def forms(self, name: str) -> tuple[str, ...]:
+        """A name of the card and its other forms."""
+        return (name, *self.names.get(name, ()))
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,7 @@ class Clues:
     anchors: frozenset[str] = frozenset()  # numbers and Latin-script names the page writes
     named_dates: tuple[TextDate, ...] = ()  # dates in the sentences that name a statement
     named_years: frozenset[int] = frozenset()  # and years there
+    plain: str = ""  # the page's match keys without diacritics, where names are looked for
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,7 @@ def clues(
         anchors=anchors(text),
         named_dates=tuple(text_dates(named, language)) if named else (),
         named_years=frozenset(_years(named)),
+        plain=plain_text(keys),
     )
 
 
@@ -130,12 +140,16 @@ def text_dates(text: str, language: str | None) -> list[TextDate]:
     """
     language = _DATEPARSER_NAMES.get(language or "", language)
     languages = [language] if language and language in _DATEPARSER_LANGUAGES else None
+    if language in _ORDINAL_DOT_MISSED:
+        text = _ORDINAL_DOT.sub(r"\1 ", text)
     found = []
     for written, parsed in _search_dates(text[:6000], languages):
         if abs((parsed - _BASE).days) <= _RELATIVE_DAYS:
             continue  # "today", "Thursday": relative to the base, not a date the text gives
         # The year must be written out: "les 19 et 20 juin" is not June 2020.
         has_year = parsed.year != _BASE.year and str(parsed.year) in written
+        if parsed.year != _BASE.year and parsed.year < 1900:
+            continue  # "75年", "20 years": a span counted back from the base, not a date
         year = parsed.year - _BUDDHIST_ERA if parsed.year > 2400 else parsed.year
         if has_year and not 1900 <= year <= 2100:
             continue  # a number read as a year ("3484")
@@ -164,6 +178,10 @@ def _parse_date(written: str, languages: list[str] | None, settings: dict[str, o
 
 
 _DATEPARSER_NAMES: Final = {"no": "nb", "nn": "nb"}  # dateparser knows Norwegian as Bokmål
+# dateparser 1.5 reads Norwegian "15. januar 2025" as January 1 (German, Danish and Czech day dots
+# it reads): the dot of such a day is dropped first.
+_ORDINAL_DOT_MISSED: Final = frozenset({"nb"})
+_ORDINAL_DOT: Final = re.compile(r"(?<!\d)(\d{1,2})\.\s(?=[^\W\d])")
 _BASE: Final = dt.datetime(1801, 1, 1)
 _RELATIVE_DAYS: Final = 7
 _DATE_SETTINGS: Final = {
@@ -227,7 +245,7 @@ def fit(card: Card, page: Clues, own_signatories: Sequence[str] = ()) -> Fit:
         return Fit(card, 0, (), veto="parties")
     if adopted is None:
         return Fit(card, 0, (), veto="no date on the card")
-    if page.published is not None and page.published < adopted - dt.timedelta(days=PREVIEW_DAYS):
+    if published_before(card, page.published):
         return Fit(card, 0, (), veto="published before the statement")
     contradiction = _named_otherwise(card, adopted, page)
     if contradiction:
@@ -243,9 +261,19 @@ def fit(card: Card, page: Clues, own_signatories: Sequence[str] = ()) -> Fit:
         evidence.append("year")
     if _title_numbers(card) & page.anchors:
         evidence.append("title")
-    if any(_names_of(name) <= page.anchors for name in own_signatories):
+    if any(_named(card.forms(name), page) for name in own_signatories):
         evidence.append("signatory")
+    if card.place and _named((*card.forms(card.place), *city_forms(card.place)), page):
+        evidence.append("place")
     return Fit(card, sum(WEIGHTS[e] for e in evidence), tuple(evidence))
+
+
+def published_before(card: Card, published: dt.date | None) -> bool:
+    """Whether a page published on this day came out too early to be about the card's statement."""
+    adopted = card.adopted
+    if published is None or adopted is None:
+        return False
+    return published < adopted - dt.timedelta(days=PREVIEW_DAYS)
 
 
 def _named_otherwise(card: Card, adopted: dt.date, page: Clues) -> str | None:
@@ -277,9 +305,14 @@ def _title_numbers(card: Card) -> frozenset[str]:
     return frozenset(found - {str(card.adopted.year) if card.adopted else ""})
 
 
-def _names_of(person: str) -> frozenset[str]:
-    """A person's name as page anchors hold names: casefolded words without diacritics."""
-    return anchors(person) & frozenset(plain_name(word) for word in person.split())
+def _named(forms: tuple[str, ...], page: Clues) -> bool:
+    pattern = _name_pattern(forms)
+    return pattern is not None and pattern.search(page.plain) is not None
+
+
+@functools.cache
+def _name_pattern(forms: tuple[str, ...]) -> re.Pattern[str] | None:
+    return name_pattern(forms)
 
 
 def identify(cards: Iterable[Card], page: Clues) -> tuple[Fit | None, list[Fit]]:

@@ -103,15 +103,18 @@ def save_statement_card(db: Database, card: Card, origin: str = "derived") -> bo
         card.place,
         json.dumps(card.titles, ensure_ascii=False),
         json.dumps(list(card.signatories), ensure_ascii=False),
+        json.dumps({name: list(forms) for name, forms in card.names.items()}, ensure_ascii=False),
         origin,
         now(),
     )
     keep_set = "WHERE statement_cards.origin = 'derived' OR excluded.origin <> 'derived'"
     changed = db.execute(
         "INSERT INTO statement_cards (statement_id, kind, adopted, parties, place, titles, signatories, "
-        "origin, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (statement_id) DO UPDATE SET "
+        "names, origin, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (statement_id) DO UPDATE SET "
         "kind = excluded.kind, adopted = excluded.adopted, parties = excluded.parties, "
         "place = excluded.place, titles = excluded.titles, signatories = excluded.signatories, "
+        "names = excluded.names, "
         f"origin = excluded.origin, updated_at = excluded.updated_at {keep_set}",
         (card.statement_id, *values),
     )
@@ -128,4 +131,5 @@ def _card(row: Row) -> Card:
         titles=dict(json.loads(row["titles"])),
         signatories=tuple(json.loads(row["signatories"])),
         kind=row["kind"],
+        names={name: tuple(forms) for name, forms in json.loads(row["names"]).items()},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from communique.card_file import CardFields, load_cards
@@ -42,11 +43,14 @@ def import_texts(
     *,
     statement: str | None = None,
     language: str | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> list[tuple[str, str]]:
     """Add text files to the corpus (id = file stem), each linked to the statement it belongs to.
 
-    Without `statement`, the engine decides: a reprint, excerpt, translation or edit of a known text
-    joins that text's statement group; anything else starts a group of its own. Texts already stored
+    Without `statement`, a text takes its group from `groups` (text id → statement group, as
+    corpus/cards.yaml declares them), else the engine decides: a reprint, excerpt, translation or
+    edit of a known text joins that text's statement group; anything else starts a group of its own.
+    Texts already stored
     (same id or same text) are skipped before any matching, so an import stopped halfway resumes
     where it stopped. Each new group gets a card derived from its text.
     Returns the (id, statement) of every text added.
@@ -61,7 +65,7 @@ def import_texts(
         number, kept = paths.index(path) + 1, texts[path]
         text = "\n".join(kept)
         started = time.process_time()
-        group = statement or _statement_of(index, kept, path.stem)
+        group = statement or (groups or {}).get(path.stem) or _statement_of(index, kept, path.stem)
         lang = language or detect_language(text)
         if add_corpus_document(
             db, path.stem, statement_id=group, text=text, text_hash=text_hash(text), language=lang,
@@ -96,9 +100,11 @@ def import_corpus_folder(db: Database, corpus_dir: Path) -> int:
     """
     if not corpus_dir.is_dir():
         return 0
-    added = import_texts(db, sorted(corpus_dir.glob("*.txt")))
+    cards = load_cards(corpus_dir / CARDS_FILE)
+    declared = {text_id: key for key, fields in cards.items() for text_id in (key, *fields.texts)}
+    added = import_texts(db, sorted(corpus_dir.glob("*.txt")), groups=declared)
     groups = corpus_groups(db)
-    for text_id, fields in load_cards(corpus_dir / CARDS_FILE).items():
+    for text_id, fields in cards.items():
         if text_id in groups:
             set_card(db, groups[text_id], fields)
     return len(added)

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import functools
 import itertools
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from communique.anchors import anchors_of_normalised, distinctive
-from communique.identity import Card, Clues, Fit, clues, fit, identify
+from communique.identity import Card, Clues, Fit, clues, identify, published_before
 from communique.language import paragraph_languages
 from communique.model import ParagraphStatus, Relation
 from communique.statements import Genre, genre_of, names_statement, parties_of
@@ -145,15 +144,6 @@ def relate(
     if hits is not None:
         return _lexical_result(hits, paragraphs, languages, base, key)
 
-    @functools.cache
-    def page() -> Clues:
-        """What identifies the page: read only for pages that name a statement or align with one
-        (dates in 200 locales cost tens of milliseconds; most pages are neither)."""
-        sentences = paragraph_sentences([title or "", *paragraphs])[0]
-        naming = [s for s in sentences if names_statement([match_key(s)])]
-        text = "\n".join([title or "", *paragraphs])
-        return clues([title_key, *keys], text, base.language, published, naming)
-
     translated = _translation(
         index,
         paragraphs,
@@ -161,14 +151,20 @@ def relate(
         base,
         exclude=exclude,
         named=names_statement([title_key, *keys]),
-        page=page,
+        published=published,
     )
     plain = replace(base, paragraphs=_plain(paragraphs, languages, {}))
     if translated is not None:
         return translated
     if base.genre is Genre.OTHER:
         return replace(plain, relation=Relation.UNRELATED)
-    return _identified(index, plain, page(), exclude)
+    # What identifies the page is read only for pages that name a statement (dates in 200 locales
+    # cost tens of milliseconds; most pages name none).
+    sentences = paragraph_sentences([title or "", *paragraphs])[0]
+    naming = [s for s in sentences if names_statement([match_key(s)])]
+    text = "\n".join([title or "", *paragraphs])
+    page = clues([title_key, *keys], text, base.language, published, naming)
+    return _identified(index, plain, page, exclude)
 
 
 def _known_cards(index: CorpusIndex, exclude: frozenset[str]) -> list[Card]:
@@ -397,7 +393,7 @@ def _translation(
     *,
     exclude: frozenset[str],
     named: bool,
-    page: Callable[[], Clues],
+    published: dt.date | None,
 ) -> MatchResult | None:
     """Align sentences with the known texts in other languages that share most anchors with the article.
 
@@ -407,7 +403,7 @@ def _translation(
     candidates = [
         text
         for text in _crosslingual_candidates(index, paragraphs, base.language, exclude, named)
-        if not _ruled_out(index, text.statement_id, page)
+        if not _ruled_out(index, text.statement_id, published)
     ]
     if not candidates:
         return None
@@ -499,10 +495,10 @@ def _increasing(values: Sequence[int]) -> int:
     return len(tails)
 
 
-def _ruled_out(index: CorpusIndex, statement_id: str, page: Callable[[], Clues]) -> bool:
+def _ruled_out(index: CorpusIndex, statement_id: str, published: dt.date | None) -> bool:
     """Whether the page came out before the statement was adopted (so cannot carry it)."""
     card = index.cards.get(statement_id)
-    return card is not None and fit(card, page()).veto == "published before the statement"
+    return card is not None and published_before(card, published)
 
 
 def _crosslingual_candidates(

@@ -190,6 +190,22 @@ def test_an_import_stopped_halfway_is_finished_on_the_next_start(
     db.close()
 
 
+def test_texts_that_cards_yaml_declares_join_their_statement_without_being_matched(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    seed = ROOT / "corpus" / "004_4c3b450e9087d95b.txt"
+    (folder / "vision-2030.txt").write_bytes(seed.read_bytes())
+    # A text the engine would not link (another statement's text), declared one of this statement's.
+    (folder / "vision-2030-ru.txt").write_bytes((ROOT / "corpus" / "003_024cb3686d4085ed.txt").read_bytes())
+    (folder / "other.txt").write_text("Joint statement of Viet Nam and Laos.\nThe two sides agreed.\n")
+    (folder / "cards.yaml").write_text("vision-2030:\n  texts: [vision-2030-ru]\n  adopted: 2021-11-30\n")
+    db = open_database(Settings(data_dir=tmp_path / "data"))
+    assert import_corpus_folder(db, folder) == 3
+    groups = corpus_groups(db)
+    assert groups == {"vision-2030": "vision-2030", "vision-2030-ru": "vision-2030", "other": "other"}
+    db.close()
+
+
 def test_corpus_add_sets_the_card_of_a_statement(tmp_path: Path) -> None:
     env = {
         "PATH": "/usr/bin:/bin",

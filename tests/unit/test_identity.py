@@ -10,6 +10,7 @@ import pytest
 from communique.card_file import load_cards
 from communique.errors import ConfigError
 from communique.identity import Card, TextDate, clues, derive_card, fit, identify, text_dates
+from communique.names import city_forms
 from communique.text import match_key, paragraphs
 
 JUNE_2024 = Card(
@@ -58,8 +59,11 @@ def test_dates_are_read_in_many_languages_with_what_they_leave_out(
     ("text", "language", "expected"),
     [
         ("les 19 et 20 juin", "fr", [TextDate(None, 6, 19)]),  # June, no year (not 2020)
+        ("Den 15. januar publiserte departementet", "no", [TextDate(None, 1, 15)]),  # not January 1
         ("俄罗斯总统普京去年6月访问越南", "zh", []),  # a month alone has no day
         ("on Thursday the sides met, yesterday they signed", "en", []),  # relative: no date given
+        ("共同声明では、75年間にわたる関係の成果を振り返り", "ja", []),  # a span of years, no day
+        ("越俄战略伙伴关系20年来发展历程的一大亮点", "zh", []),
     ],
 )
 def test_what_a_text_does_not_write_is_not_read_into_it(
@@ -132,3 +136,44 @@ def test_the_shipped_cards_load_and_a_bad_one_names_its_line(tmp_path: Path) -> 
     bad.write_text("a:\n  adopted: 2024-06-20\n  parties: [VN, XX]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"cards.yaml:3: a.parties.1: .*ISO 3166"):
         load_cards(bad)
+
+
+HANOI_FORMS = Card(
+    "june-2024-named",
+    dt.date(2024, 6, 20),
+    ("VN", "RU"),
+    "Hanoi",
+    signatories=("To Lam", "Vladimir Putin"),
+    names={"Hanoi": ("Hà Nội", "Ханой", "ハノイ", "هانوي")},
+)
+MOSCOW_2025 = Card("may-2025", dt.date(2025, 5, 10), ("VN", "RU"), "Moscow", signatories=("To Lam",))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Путин и То Лам в Ханое приняли совместное заявление России и Вьетнама.", "ru"),
+        ("プーチン氏はハノイでベトナムと会談し、ロシアとベトナムは共同声明を発表した。", "ja"),
+        ("وقعت روسيا وفيتنام في هانوي بيان مشترك بين روسيا وفيتنام", "ar"),
+        ("Nga và Việt Nam ra tuyên bố chung tại Hà Nội; Nga, Việt Nam", "vi"),
+        ("Putin ha fatto tappa a Hanoi: dichiarazione congiunta di Russia e Vietnam.", "it"),
+    ],
+)
+def test_the_place_of_a_statement_is_found_in_the_script_of_the_page(text: str, language: str) -> None:
+    found, fits = identify([HANOI_FORMS, MOSCOW_2025], page(text, language))
+    assert found is not None and found.card is HANOI_FORMS, fits
+    assert found.evidence == ("place",)
+
+
+def test_a_place_named_in_another_script_without_its_form_on_the_card_is_no_evidence() -> None:
+    bare = Card("bare", dt.date(2024, 6, 20), ("VN", "RU"), "Hanoi")
+    clue = page("Путин в Ханое: совместное заявление России и Вьетнама.", "ru")
+    assert fit(bare, clue).evidence == ()
+
+
+def test_a_time_zone_city_has_its_cldr_names_in_every_locale() -> None:
+    forms = city_forms("Moscow")
+    assert {"Москва", "Moskau", "莫斯科", "موسكو", "モスクワ"} <= set(forms)
+    clue = page("Путин и То Лам в Москве: совместное заявление России и Вьетнама.", "ru")
+    assert fit(MOSCOW_2025, clue).evidence == ("place",)
+    assert city_forms("Hanoi") == ()  # no time zone of its own: the card gives its forms
