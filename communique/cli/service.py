@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import AuthenticationError, RedisError
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.queue import Queue
@@ -20,7 +20,7 @@ from rq.serializers import JSONSerializer
 from communique import metrics
 from communique.cli.corpus_setup import open_with_corpus
 from communique.cli.presence import Heartbeat
-from communique.errors import ConfigError
+from communique.errors import ConfigError, TransientError
 from communique.model import JobQueue, Stage
 from communique.settings import Settings
 from communique.sources import Source, load_sources
@@ -153,22 +153,33 @@ def run_rq_worker(settings: Settings, burst: bool) -> None:
     stay warm across jobs (a forking worker would rebuild them for every job); the corpus index and the
     language model are built before the first job. The worker keeps a liveness key in Redis; if it is
     killed mid-job, the crawler's sweep sees the key expire, drops the abandoned job and queues the
-    work again from storage. When RQ's loop gives up (Redis unreachable
-    at a bad moment) a new one starts, so the process only ends when asked to (SIGTERM) or `burst`.
+    work again from storage.
+
+    Redis refusing the credentials at start is a ConfigError, Redis unreachable at start a
+    TransientError (the command exits 2 or 75). Once started, the worker outlives Redis: when RQ's loop
+    gives up (Redis gone mid-job, or at a bad moment) a new one starts once Redis answers, so the
+    process only ends when asked to (SIGTERM) or with `burst`.
     """
-    warm_up(current())  # the jobs' context opens (and migrates) storage first
     url = settings.redis_url or ""
+    _check_redis(url)
+    warm_up(current())  # the jobs' context opens (and migrates) storage first
     presence = RedisQueue(url)
     while True:
-        worker = CountingWorker(
-            WORKER_QUEUES,
-            connection=Redis.from_url(url),
-            serializer=JSONSerializer,
-            maintenance_interval=RQ_MAINTENANCE_SECONDS,
-        )
+        try:
+            worker = CountingWorker(
+                WORKER_QUEUES,
+                connection=Redis.from_url(url),
+                serializer=JSONSerializer,
+                maintenance_interval=RQ_MAINTENANCE_SECONDS,
+            )
+        except RedisError as exc:  # RQ names its connection on creation
+            _wait_for_redis(exc, burst)
+            continue
         beat = _liveness(presence, worker.name, settings.worker_ttl)
         try:
             worker.work(burst=burst, with_scheduler=True)
+        except RedisError as exc:  # RQ's teardown writes to a Redis that is gone
+            _wait_for_redis(exc, burst)
         finally:
             beat.stop()
             _forget(presence, worker.name)
@@ -177,6 +188,25 @@ def run_rq_worker(settings: Settings, burst: bool) -> None:
         exit_on_sigterm()  # RQ's handlers point at the worker that ended
         log.warning("worker loop ended without a stop request; starting a new one in 2 s")
         time.sleep(2)
+
+
+def _check_redis(url: str) -> None:
+    """Redis answers at `url` with its credentials, or the worker cannot start."""
+    try:
+        with Redis.from_url(url, socket_connect_timeout=5) as client:
+            client.ping()
+    except AuthenticationError as exc:  # retrying cannot help
+        raise ConfigError(f"COMMUNIQUE_REDIS_URL: Redis refused the credentials: {exc}") from None
+    except RedisError as exc:
+        raise TransientError(f"COMMUNIQUE_REDIS_URL: Redis unreachable: {exc}") from None
+
+
+def _wait_for_redis(exc: RedisError, burst: bool) -> None:
+    """After Redis went away under a running worker: wait a moment (a burst run gives up)."""
+    if burst:
+        raise TransientError(f"COMMUNIQUE_REDIS_URL: Redis unreachable: {exc}") from None
+    log.warning("Redis unreachable (%s); the worker goes on when it answers", exc)
+    time.sleep(2)
 
 
 def _liveness(presence: RedisQueue, name: str, ttl: float) -> Heartbeat:

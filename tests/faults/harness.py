@@ -183,6 +183,7 @@ class FaultySite(NewsSite):
     def __init__(self) -> None:
         self.fail_first = 0
         self.stall_next = False
+        self.drop_stalled = True  # False: the stalled post is answered and counted once released
         self.stalled = threading.Event()
         self.release = threading.Event()
         super().__init__()
@@ -197,12 +198,14 @@ class FaultySite(NewsSite):
         self.fail_first = 10**9 if value else 0
 
     def record_alert(self, alert: dict[str, Any]) -> None:
-        """Record it, unless it is the one to stall: hold it until released, then drop it."""
+        """Record it, unless it is the one to stall: hold it until released, then drop it (or, with
+        `drop_stalled` off, record it)."""
         if self.stall_next:
             self.stall_next = False
             self.stalled.set()
             self.release.wait(timeout=120)
-            return
+            if self.drop_stalled:
+                return
         super().record_alert(alert)
 
 

@@ -128,6 +128,25 @@ def test_worker_killed_mid_job(tmp_path: Path, site: FaultySite, database_url: s
             assert "was abandoned by worker" in procs.log("crawler")
 
 
+def test_redis_killed_while_the_worker_is_mid_job(
+    tmp_path: Path, site: FaultySite, database_url: str
+) -> None:
+    with serving(tmp_path, site, database_url) as (redis, env):
+        site.set_version(1)
+        with running(tmp_path, env) as procs:
+            db = first_version_done(site, env, procs)
+            site.stall_next, site.drop_stalled = True, False  # the worker is held inside the notify job ...
+            site.set_version(3)
+            assert site.stalled.wait(timeout=90), "no alert was posted"
+            redis.kill()  # ... when Redis dies under it
+            site.release.set()
+            time.sleep(4)  # the job ends and RQ finds Redis gone
+            procs.check()  # the worker waits for Redis (it exited 1 before)
+            redis.start()
+            finish("redis-killed-mid-job", site, env, db, procs)
+            assert "Redis unreachable" in procs.log("worker")
+
+
 @pytest.mark.parametrize("how", ["http-500", "refused"])
 def test_alert_endpoint_down(tmp_path: Path, site: FaultySite, database_url: str, how: str) -> None:
     failures = 5  # more than the RQ retries (3), so a storage sweep has to queue it again too

@@ -129,6 +129,23 @@ def test_a_one_off_crawl_fails_clearly_when_redis_is_down_or_refuses_the_passwor
     assert "COMMUNIQUE_REDIS_URL" in refused.stderr and "not-the-password" not in refused.stderr
 
 
+def test_a_worker_fails_clearly_when_redis_is_down_or_refuses_the_password(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    down = f"redis://127.0.0.1:{free_port()}/0"
+    unreachable = run_cli({**env, "COMMUNIQUE_REDIS_URL": down}, "worker", ok=False)
+    assert unreachable.returncode == 75, unreachable.stderr  # EX_TEMPFAIL: systemd starts it again
+    assert "Redis unreachable" in unreachable.stderr and "Traceback" not in unreachable.stderr
+    with running_redis(tmp_path, "the-password") as url:
+        wrong = url.replace("the-password", "not-the-password")
+        refused = run_cli({**env, "COMMUNIQUE_REDIS_URL": wrong}, "worker", ok=False)
+        bare = run_cli({**env, "COMMUNIQUE_REDIS_URL": url.replace(":the-password@", "")}, "worker", ok=False)
+    for done in (refused, bare):  # a wrong password, and none where one is needed
+        assert done.returncode == 2, done.stderr  # a configuration error: retrying cannot help
+        assert "refused the credentials" in done.stderr and "Traceback" not in done.stderr
+    assert "not-the-password" not in refused.stderr
+
+
 def test_status_without_redis_says_embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMMUNIQUE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("COMMUNIQUE_REDIS_URL", raising=False)
