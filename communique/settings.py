@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         min_length=1,
         description="pauses (s) between RQ retries of a job that hit a transient error; JSON list",
     )
+    delivery_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="seconds an alert target has to answer (apprise's own default, 4 s, made slow "
+        "webhooks get an alert twice: the post had arrived; a target URL's ?rto= still wins)",
+    )
     sweep_seconds: float = Field(
         default=30.0, gt=0, description="how often the service queues unfinished work from storage again"
     )

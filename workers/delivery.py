@@ -15,7 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import apprise
+from apprise.plugins.custom_form import NotifyForm
+from apprise.plugins.custom_json import NotifyJSON
+from apprise.plugins.custom_xml import NotifyXML
 from apprise.plugins.email import NotifyEmail
+from apprise.url import URLBase
 
 from communique.errors import PermanentError, TransientError
 from storage import alerts
@@ -30,6 +34,9 @@ CLAIM_SECONDS = 600.0
 # How long a delivery made is retried to be recorded: well within the claim (nobody sends it
 # meanwhile) and within RQ's job timeout (180 s by default), which would cut the job short.
 RECORD_PATIENCE = 60.0
+# Webhook targets that take headers of our choosing: each post carries the alert's id as a header.
+_HEADER_TARGETS = (NotifyJSON, NotifyForm, NotifyXML)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 @dataclass(frozen=True)
@@ -86,12 +93,30 @@ def targets(config_path: Path, tags: list[str]) -> list[Target]:
     return list(found.values())
 
 
-def send_to(target: Target, message: Message) -> None:
-    """Send one message to one target; TransientError when it did not get through."""
+def alert_uid(key: str) -> str:
+    """The id a receiver sees for an alert: the same on every attempt and from every worker."""
+    return "communique-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+def send_to(
+    target: Target, message: Message, *, uid: str | None = None, timeout: float | None = None
+) -> None:
+    """Send one message to one target; TransientError when it did not get through.
+
+    `uid` (the alert's id) ends the body and, for webhooks, is the Idempotency-Key header, so that a
+    receiver can drop a repeat; `timeout` is how long the target has to answer, unless its URL says.
+    """
     body_format = target.body_format
     body = body_for(message, body_format)
     if not body.strip():
         raise PermanentError(f"refusing to send an empty message: {message.title!r}")
+    service = target.service
+    if uid is not None:
+        body += _id_line(uid, body_format)
+        if isinstance(service, _HEADER_TARGETS):
+            service.headers[IDEMPOTENCY_HEADER] = uid
+    if timeout is not None and service.socket_read_timeout == URLBase.socket_read_timeout:
+        service.socket_read_timeout = timeout
     try:
         ok = target.service.notify(body=body, title=message.title, body_format=body_format)
     except Exception as exc:  # a plugin's own failure is this target's failure, not the job's
@@ -99,6 +124,12 @@ def send_to(target: Target, message: Message) -> None:
         raise TransientError(f"{target.key}: {type(exc).__name__}") from exc
     if not ok:
         raise TransientError(f"{target.key}: delivery failed")
+
+
+def _id_line(uid: str, body_format: apprise.NotifyFormat) -> str:
+    if body_format == apprise.NotifyFormat.HTML:
+        return f'<p style="color:#888;font-size:small">Alert id: {uid}</p>'
+    return f"\n\nAlert id: {uid}"
 
 
 def send(config_path: Path, tags: list[str], message: Message) -> None:
@@ -129,11 +160,23 @@ def record_sent(db: Database, alert_id: int, key: str, patience: float = RECORD_
             pause = min(pause * 2, 10.0)
 
 
-def deliver(db: Database, alert_id: int, config_path: Path, tags: list[str], message: Message) -> None:
+def deliver(
+    db: Database,
+    alert_id: int,
+    config_path: Path,
+    tags: list[str],
+    message: Message,
+    *,
+    timeout: float | None = None,
+) -> None:
     """Deliver a stored alert to each of its targets not reached yet, recording every attempt.
 
     The alert is delivered once every target is; TransientError names the targets still to reach.
+    Each target gets it at least once: a target that took it but answered after `timeout` gets it
+    again on the retry, with the same alert id.
     """
+    row = alerts.alert(db, alert_id)
+    uid = alert_uid(row["key"]) if row is not None else None
     failed: list[str] = []
     for target in targets(config_path, tags):
         if alerts.target_delivered(db, alert_id, target.key):
@@ -142,7 +185,7 @@ def deliver(db: Database, alert_id: int, config_path: Path, tags: list[str], mes
             failed.append(f"{target.key}: being sent by another worker")
             continue
         try:
-            send_to(target, message)
+            send_to(target, message, uid=uid, timeout=timeout)
         except TransientError as exc:
             alerts.record_attempt(db, alert_id, target.key, ok=False, error=str(exc))
             log.warning("alert %d not delivered to %s: %s", alert_id, target.key, exc)

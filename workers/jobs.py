@@ -121,7 +121,11 @@ def notify(alert_id: int) -> None:
         return
     markdown = row["body_markdown"] or row["body_text"]  # alerts stored before Markdown bodies
     message = Message(row["title"], row["body_text"], markdown, row["body_html"])
-    delivery.deliver(ctx.db, alert_id, ctx.settings.apprise_config_path, json.loads(row["tags"]), message)
+    tags = json.loads(row["tags"])
+    settings = ctx.settings
+    delivery.deliver(
+        ctx.db, alert_id, settings.apprise_config_path, tags, message, timeout=settings.delivery_timeout
+    )
 
 
 JOBS = {Stage.EXTRACT: extract, Stage.MATCH: match, Stage.NOTIFY: notify}

@@ -9,6 +9,7 @@ import logging
 import random
 import secrets
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -136,6 +137,8 @@ class NewsSite(LocalServer):
         self.views = 1000
         self.hits: dict[str, int] = {}
         self.alerts: list[dict[str, Any]] = []
+        self.alert_keys: list[str | None] = []  # the Idempotency-Key header of each alert post
+        self.alert_delay = 0.0  # seconds the alert sink takes to answer
         self.fail_alerts = False
         self._lock = threading.Lock()
         self._alert_arrived = threading.Condition(self._lock)
@@ -257,7 +260,9 @@ def _handler_for(site: NewsSite) -> type[BaseHTTPRequestHandler]:
             ):
                 self._send(HTTPStatus.BAD_REQUEST, b"expected an apprise JSON payload\n", "text/plain")
                 return
+            site.alert_keys.append(self.headers.get("Idempotency-Key"))
             site.record_alert(alert)
+            time.sleep(site.alert_delay)  # a slow receiver: the post has arrived, the answer is late
             self._send(HTTPStatus.OK, b"{}", "application/json")
 
         def _send(self, status: HTTPStatus, body: bytes, content_type: str) -> None:

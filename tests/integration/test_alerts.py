@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,6 +124,24 @@ def test_edit_reaches_email_as_coloured_html_and_json_as_text(db: Database, tmp_
     targets = db.rows("SELECT target, delivered_at FROM alert_targets WHERE alert_id = ?", (alert_id,))
     assert sorted(t["target"].split(":")[0] for t in targets) == ["json", "mailto"]
     assert all("127.0.0.1" not in t["target"] for t in targets)  # names, never URLs
+
+
+def test_a_slow_webhook_gets_the_alert_once_with_its_id_in_the_body_and_a_header(
+    db: Database, tmp_path: Path
+) -> None:
+    result, row = seed_edit(db)
+    with NewsSite() as slow:
+        slow.alert_delay = 6.0  # apprise's own read timeout is 4 s: it gave up and the retry sent it again
+        config = apprise_config(tmp_path, [slow.apprise_url])
+        [alert_id] = alert_now(db, result, row, [RULE], at=T0)
+        delivery.deliver(db, alert_id, config, ["analysts"], stored_message(db, alert_id), timeout=30.0)
+        deliver(db, alert_id, config)  # a retry job finds it delivered
+        assert len(slow.alerts) == 1
+    stored = alerts.alert(db, alert_id)
+    assert stored is not None and stored["delivered_at"] is not None
+    uid = delivery.alert_uid(stored["key"])
+    assert slow.alert_keys == [uid]
+    assert slow.alerts[0]["message"].endswith(f"Alert id: {uid}")
 
 
 def test_one_target_down_gets_it_once_back_and_the_other_never_twice(db: Database, tmp_path: Path) -> None:
@@ -253,8 +272,8 @@ def test_a_delivery_made_while_the_database_is_locked_is_recorded_once_it_is_fre
     locker = sqlite3.connect(tmp_path / "communique.sqlite3", isolation_level=None, check_same_thread=False)
     send_to = delivery.send_to
 
-    def send_then_lock(target: delivery.Target, message: Message) -> None:
-        send_to(target, message)
+    def send_then_lock(target: delivery.Target, message: Message, **options: Any) -> None:
+        send_to(target, message, **options)
         locker.execute("BEGIN IMMEDIATE")  # another process writes for a while, right after the send
         threading.Timer(1.5, locker.execute, ["ROLLBACK"]).start()
 
