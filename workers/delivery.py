@@ -22,6 +22,7 @@ from apprise.plugins.email import NotifyEmail
 from apprise.url import URLBase
 
 from communique.errors import PermanentError, TransientError
+from communique.rules import Rule
 from storage import alerts
 from storage.database import Database, now
 from workers.render import Message
@@ -96,6 +97,33 @@ def targets(config_path: Path, tags: list[str]) -> list[Target]:
 def alert_uid(key: str) -> str:
     """The id a receiver sees for an alert: the same on every attempt and from every worker."""
     return "communique-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+def tags_without_targets(config_path: Path, rules: list[Rule]) -> list[str]:
+    """Why the alerts of some rules cannot be sent: no apprise config at all, or a tag no target has
+    (apprise compares tags without case). Nothing of a target's URL is said: apprise's own log of a
+    URL it cannot parse is silenced meanwhile, as it prints part of the secret."""
+    wanted = {tag.lower() for rule in rules for tag in rule.notify}
+    if not wanted:
+        return []
+    if not config_path.exists():
+        tags = ", ".join(sorted(wanted))
+        return [f"no apprise config at {config_path}: no alert can be sent (tags {tags})"]
+    apprise_log = logging.getLogger("apprise")
+    level = apprise_log.level
+    apprise_log.setLevel(logging.CRITICAL + 1)
+    try:
+        config = apprise.AppriseConfig()
+        config.add(str(config_path))
+        known = {str(tag).lower() for service in config.services() for tag in service.tags}
+    finally:
+        apprise_log.setLevel(level)
+    return [
+        f"rule {rule.name!r} notifies tag {tag!r}, which no target in {config_path} has"
+        for rule in rules
+        for tag in rule.notify
+        if tag.lower() not in known
+    ]
 
 
 def send_to(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 import sys
 import time
@@ -20,6 +19,7 @@ from communique.settings import Settings
 from communique.sources import load_sources
 from communique.statements import Genre
 from communique.yaml_files import load_model
+from workers.delivery import tags_without_targets
 
 if TYPE_CHECKING:
     from storage.database import Database, Row
@@ -43,8 +43,8 @@ def check() -> None:
 
     Exits 2 when a file has errors. Also warns about `sources` entries (ids or globs) that name no
     source in sources.yaml, languages the detector never assigns, `min_coverage` on rules that only
-    want `new` events (which match no known statement), and `notify` tags that no target in the
-    apprise config file carries (the config's URLs are never printed).
+    want `new` events (which match no known statement), a missing apprise config file, and `notify`
+    tags that no target in it carries (the config's URLs are never printed).
 
     \b
     Example:
@@ -59,7 +59,7 @@ def check() -> None:
     warnings = [
         *unmatched_sources(loaded, source_ids),
         *_never_firing(loaded),
-        *_unknown_tags(loaded, settings.apprise_config_path),
+        *tags_without_targets(settings.apprise_config_path, loaded),
     ]
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -279,30 +279,6 @@ def _never_firing(loaded: list[Rule]) -> list[str]:
         if rule.min_coverage is not None and set(rule.events) == {Relation.NEW}
     ]
     return warnings
-
-
-def _unknown_tags(loaded: list[Rule], config_path: Path) -> list[str]:
-    """Warnings for rule tags that no target in the apprise config has (none if there is no config)."""
-    if not config_path.exists():
-        return []
-    import apprise
-
-    # apprise logs unparseable URLs half-masked; a check must not print any part of a secret.
-    apprise_log = logging.getLogger("apprise")
-    level = apprise_log.level
-    apprise_log.setLevel(logging.CRITICAL + 1)
-    try:
-        config = apprise.AppriseConfig()
-        config.add(str(config_path))
-        known = {str(tag).lower() for service in config.services() for tag in service.tags}
-    finally:
-        apprise_log.setLevel(level)
-    return [
-        f"rule {rule.name!r} notifies tag {tag!r}, which no target in {config_path} has"
-        for rule in loaded
-        for tag in rule.notify
-        if tag.lower() not in known
-    ]
 
 
 def _version(text: str, title: str | None, url: str, source_id: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from communique.cli.corpus_setup import open_with_corpus
 from communique.cli.presence import Heartbeat
 from communique.errors import ConfigError, TransientError
 from communique.model import JobQueue, Stage
+from communique.rules import load_rules
 from communique.settings import Settings
 from communique.sources import Source, load_sources
 from storage import alerts
@@ -31,6 +32,7 @@ from storage.retention import Retention, prune
 from storage.work import unfinished
 from workers.bundles import close_due
 from workers.context import current, warm_up
+from workers.delivery import tags_without_targets
 
 # workers.jobs is imported here, before RQ forks work horses, so they find the job code loaded.
 from workers.jobs import embedded_queue
@@ -64,9 +66,16 @@ def prepare(settings: Settings, source_ids: tuple[str, ...] = ()) -> Service:
         if unknown:
             raise ConfigError(f"unknown source id(s): {', '.join(unknown)}")
         sources = [s for s in sources if s.id in source_ids]
+    warn_undeliverable(settings)
     db = open_with_corpus(settings)
     sync_sources(db, sources)
     return Service(settings, db, build_queue(settings), sources)
+
+
+def warn_undeliverable(settings: Settings) -> None:
+    """Say at start which rule tags no alert target carries: their alerts would never be sent."""
+    for warning in tags_without_targets(settings.apprise_config_path, load_rules(settings.rules_dir)):
+        log.warning("%s", warning)
 
 
 def build_queue(settings: Settings) -> JobQueue:
@@ -162,6 +171,7 @@ def run_rq_worker(settings: Settings, burst: bool) -> None:
     """
     url = settings.redis_url or ""
     _check_redis(url)
+    warn_undeliverable(settings)
     warm_up(current())  # the jobs' context opens (and migrates) storage first
     presence = RedisQueue(url)
     while True:

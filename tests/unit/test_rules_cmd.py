@@ -62,7 +62,17 @@ def test_check_counts_the_rules_of_every_file(tmp_path: Path, env: Path) -> None
     result = invoke("rules", "check")
     assert result.exit_code == 0, result.output
     assert f"3 rules OK in {env}" in result.output
-    assert "warning" not in result.output  # no apprise config file: nothing to compare tags with
+
+
+def test_check_and_the_start_warn_when_there_is_no_apprise_config_at_all(tmp_path: Path) -> None:
+    rules = make_rules(tmp_path, {"w.yaml": RULES})
+    missing = tmp_path / "data" / "apprise.yml"
+    said = f"no apprise config at {missing}: no alert can be sent (tags analysts, ops)"
+    checked = run_cli(base_env(tmp_path), "--rules", str(rules), "rules", "check")
+    assert "2 rules OK" in checked.stdout
+    assert f"warning: {said}" in checked.stderr
+    started = run_cli(base_env(tmp_path), "--rules", str(rules), "worker", "--burst")
+    assert said in started.stderr
 
 
 def test_check_reports_every_error_of_every_file_and_exits_2(tmp_path: Path) -> None:
