@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 # registry and the next sweep of unfinished work (storage is the source of truth) queues it again.
 RETRY_INTERVALS = [2, 10, 60, 300, 900]
 WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+# RQ's scheduler moves a retry whose pause is over into its queue within a second (its interval). A
+# retry still parked this long after its time has no scheduler: the worker holding RQ's scheduler lock
+# was killed, or Redis restarted under it, and another worker takes the lock over only once it expires
+# and its own maintenance runs (measured: 405 s after a SIGKILL, 6 min 29 s after a Redis restart).
+OVERDUE_SECONDS = 10
 # `communique worker` keeps this key (plus its RQ name) alive while its process lives; a started job
 # whose worker has no such key was abandoned (the worker was killed) and is queued again.
 WORKER_ALIVE_PREFIX = "communique:worker:"
@@ -94,6 +99,27 @@ class RedisQueue:
                 if prefix == stage.value and item.isdigit():  # one of ours (job_id)
                     forgotten.append((stage, int(item)))
         return forgotten
+
+    def release_overdue(self) -> list[str]:
+        """Queue the retries whose pause ended OVERDUE_SECONDS ago, as RQ's scheduler would have done;
+        returns their job ids. Removing a job from the scheduled registry decides who moves it: when
+        the scheduler took it meanwhile, it is left alone."""
+        released: list[str] = []
+        cutoff = int(time.time() - OVERDUE_SECONDS)
+        for rq_queue in self.queues.values():
+            registry = rq_queue.scheduled_job_registry
+            for jid in registry.get_jobs_to_schedule(cutoff):
+                if not self.redis.zrem(registry.key, jid):
+                    continue
+                try:
+                    job = Job.fetch(jid, connection=self.redis, serializer=JSONSerializer)
+                except NoSuchJobError:
+                    continue
+                rq_queue.enqueue_job(job)
+                released.append(jid)
+        if released:
+            log.warning("no RQ scheduler moved %s in time; queued them", ", ".join(released))
+        return released
 
     def mark_alive(self, worker_name: str, ttl: float, about: str) -> None:
         """Say that this worker process lives, for `ttl` seconds."""

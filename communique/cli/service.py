@@ -89,10 +89,12 @@ def build_queue(settings: Settings) -> JobQueue:
 
 def requeue_unfinished(db: Database, queue: JobQueue) -> int:
     """Close the digest and follow-up windows that are over, then queue again whatever storage shows
-    as unfinished, their alerts included (and drop jobs whose worker died first, so that they are
-    queued again too, releasing the alert targets they were sending to); returns how many jobs."""
+    as unfinished, their alerts included (first queue the retries no RQ scheduler moved, and drop jobs
+    whose worker died, so that they are queued again too, releasing the alert targets they were
+    sending to); returns how many jobs."""
     close_due(db)
     if isinstance(queue, RedisQueue):
+        queue.release_overdue()
         for stage, item_id in queue.forget_abandoned():
             if stage is Stage.NOTIFY:
                 alerts.release_claims(db, item_id)

@@ -1,5 +1,6 @@
 """Faults injected into a running system (crawler service + worker service on Redis): redis-server
-killed, a worker killed mid-job, the alert endpoint down, the database busy. Every alert the system
+killed, a worker killed mid-job or while its RQ scheduler holds a retry, the alert endpoint down, the
+database busy. Every alert the system
 stores is delivered exactly once.
 
 The article goes v1 (a reprint of a known statement: no alert) → v3 (a number edited: one alert) →
@@ -145,6 +146,28 @@ def test_redis_killed_while_the_worker_is_mid_job(
             redis.start()
             finish("redis-killed-mid-job", site, env, db, procs)
             assert "Redis unreachable" in procs.log("worker")
+
+
+def test_a_retry_goes_out_when_the_worker_holding_rq_scheduler_is_killed(
+    tmp_path: Path, site: FaultySite, database_url: str
+) -> None:
+    pause = 8
+    with serving(tmp_path, site, database_url) as (redis, base):
+        env = {**base, "COMMUNIQUE_RETRY_INTERVALS": f"[{pause}, {pause}, {pause}]"}
+        site.set_version(1)
+        with running(tmp_path, env) as procs, Redis.from_url(redis.url) as client:
+            db = first_version_done(site, env, procs)
+            site.fail_first = 1  # the first post of the alert fails: its retry waits in RQ's schedule
+            site.set_version(3)
+            wait_until(lambda: client.zcard("rq:scheduled:notify") == 1, 90, "a scheduled retry", procs)
+            assert client.exists("rq:scheduler-lock:notify")  # held by the worker's scheduler ...
+            procs.kill9("worker")  # ... which dies with it; the lock outlives it by a minute
+            procs.start("worker-2", "worker")
+            # Due `pause` s after the failure: RQ alone moves it once the lock expired and worker-2's
+            # maintenance ran (about 70 s); the sweep queues it OVERDUE_SECONDS after it is due.
+            wait_until(lambda: site.alerts, pause + 35, "the retried alert", procs)
+            finish("scheduler-killed", site, env, db, procs)
+            assert "no RQ scheduler moved" in procs.log("crawler")
 
 
 @pytest.mark.parametrize("how", ["http-500", "refused"])
