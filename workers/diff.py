@@ -253,10 +253,19 @@ def _entry_diff(old: Sequence[str], new: Sequence[str], entry: Aligned) -> list[
 
 
 _TEXT_MARKS: dict[Op, tuple[str, str]] = {"=": ("", ""), "-": ("[-", "-]"), "+": ("{+", "+}")}
+# The text markers go into the HTML too, hidden: an email's plain-text part is made from its HTML
+# (apprise converts it), and without them "2024" → "2025" would read "20242025" there.
+_HIDDEN = '<span style="display:none;mso-hide:all">{}</span>'
 _HTML_MARKS: dict[Op, tuple[str, str]] = {
     "=": ("", ""),
-    "-": ('<del style="background:#fdd;text-decoration:line-through">', "</del>"),
-    "+": ('<ins style="background:#dfd;text-decoration:none">', "</ins>"),
+    "-": (
+        _HIDDEN.format("[-") + '<del style="background:#fdd;text-decoration:line-through">',
+        "</del>" + _HIDDEN.format("-]"),
+    ),
+    "+": (
+        _HIDDEN.format("{+") + '<ins style="background:#dfd;text-decoration:none">',
+        "</ins>" + _HIDDEN.format("+}"),
+    ),
 }
 
 

@@ -115,7 +115,7 @@ def test_edit_reaches_email_as_coloured_html_and_json_as_text(db: Database, tmp_
     assert deleted is not None and deleted.group(1) == "2024"
     assert inserted is not None and inserted.group(1) == "2025"
     assert "S1 (coverage" in html and "<table" in html and "<style" not in html
-    assert "2025" in text and "2024" in text  # apprise's text alternative of the same message
+    assert "[-2024-]{+2025+}" in text  # apprise's text alternative of the same message
     message = sink.alerts[0]["message"]  # json:// takes text: the diff as [-old-]{+new+}
     assert "[-2024-]{+2025+}" in message
     assert "First seen:" in message and "¶6 changed: 2024 → 2025" in message
