@@ -6,7 +6,6 @@ still has the structure its kind expects.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ from communique.sources import Source, specialise
 from crawler.adapters import attachments
 from crawler.items import SiteChangedError
 from crawler.kinds import READERS, start_urls
-from crawler.process import ONE_LINE_LOGGERS, WithoutTraceback, use_ca_bundle
+from crawler.process import quiet_scrapy, use_ca_bundle
 from crawler.settings import probe_settings
 
 
@@ -85,9 +84,7 @@ def probe(settings: Settings, sources: list[Source]) -> list[ProbeResult]:
     """Probe every source (in this process, which can run Scrapy once); results in source order."""
     use_ca_bundle(settings)
     process = CrawlerProcess(probe_settings(settings))
-    logging.getLogger("scrapy").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
-    for name in ONE_LINE_LOGGERS:
-        logging.getLogger(name).addFilter(WithoutTraceback())
+    quiet_scrapy()
     results: dict[str, ProbeResult] = {}
     process.crawl(ProbeSpider, sources=sources, results=results)
     process.start()

@@ -46,13 +46,31 @@ def due_source_ids(
     with `every`, all of them), leaving out those backing off after a 429/503."""
     at = now() if at is None else at
     rows = db.rows("SELECT id, last_polled_at, interval_seconds, backoff_until FROM sources")
-    due = {
-        r["id"]
-        for r in rows
-        if (every or r["last_polled_at"] is None or r["last_polled_at"] + r["interval_seconds"] <= at)
-        and (r["backoff_until"] is None or r["backoff_until"] <= at)
-    }
+    due = {r["id"] for r in rows if _due_at(r, every) <= at}
     return [source_id for source_id in source_ids if source_id in due]
+
+
+def next_poll_at(db: Database, source_ids: list[str]) -> float | None:
+    """When the first of these sources comes due (None when there are none)."""
+    wanted = set(source_ids)
+    rows = db.rows("SELECT id, last_polled_at, interval_seconds, backoff_until FROM sources")
+    times = [_due_at(r) for r in rows if r["id"] in wanted]
+    return min(times) if times else None
+
+
+def _due_at(row: Row, every: bool = False) -> float:
+    """When a source comes due: its interval after its last poll (at once if never polled, or with
+    `every`), and not before its backoff ends."""
+    polled = row["last_polled_at"]
+    due = 0.0 if every or polled is None else float(polled + row["interval_seconds"])
+    return max(due, float(row["backoff_until"] or 0.0))
+
+
+def failing_source_ids(db: Database, source_ids: list[str]) -> list[str]:
+    """Which of these sources failed at their last request."""
+    wanted = set(source_ids)
+    rows = db.rows("SELECT id FROM sources WHERE last_error IS NOT NULL")
+    return [r["id"] for r in rows if r["id"] in wanted]
 
 
 def back_off_source(db: Database, source_id: str, until: float) -> None:

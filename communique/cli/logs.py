@@ -32,8 +32,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class OnlyScrapyWarnings(logging.Filter):
+    """Scrapy logs its banner, versions, settings, middlewares and a stats dump at INFO, about 100
+    lines a run, while the crawler logs each poll and source error itself: of Scrapy, only warnings
+    and errors pass (all of it with -v)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith("scrapy")
+
+
 def configure(verbose: bool, log_format: str) -> None:
     """Set up the root logger on stderr."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
+    if not verbose:
+        handler.addFilter(OnlyScrapyWarnings())
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler], force=True)

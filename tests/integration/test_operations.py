@@ -75,6 +75,20 @@ def test_one_crawler_polls_and_another_takes_over_when_it_is_killed(
     assert holder_pid(env) is None  # released on the way out
 
 
+def test_the_crawler_logs_one_line_per_poll_and_not_scrapy_s_banner(
+    env: dict[str, str], procs: Processes, site: FaultySite
+) -> None:
+    procs.start("crawler", "crawl")
+    wait_until(lambda: site.hits.get(ARTICLE_PATH, 0) >= 3, 60, "three polls", procs)
+    assert procs.stop("crawler", timeout=60) == 0, procs.log("crawler")
+    log = procs.log("crawler")
+    assert re.search(r"polling 1 source; next poll \d\d:\d\d:\d\d", log), log
+    assert re.search(r"last poll 1 ok, 0 errors; polling 1 source; next poll", log), log
+    for scrapy_says in ("Scrapy 2.", "Overridden settings", "Enabled extensions", "Dumping Scrapy stats"):
+        assert scrapy_says not in log
+    assert len(log.splitlines()) < 30, log
+
+
 def test_worker_and_crawler_stop_cleanly_on_sigterm(env: dict[str, str], procs: Processes) -> None:
     procs.start("worker", "worker")
     procs.start("crawler", "crawl")

@@ -38,10 +38,12 @@ from storage.documents import (
 )
 from storage.fetches import (
     Fetch,
+    back_off_source,
     due_source_ids,
     fetch_row,
     last_validators,
     mark_polled,
+    next_poll_at,
     record_fetch,
     record_source_result,
     set_fetch_state,
@@ -388,6 +390,12 @@ def test_due_source_ids_honours_interval_and_never_polled(db: Database) -> None:
     assert due_source_ids(db, ids, at=fast + 60) == ["fast", "fresh"]
     assert due_source_ids(db, ids, at=slow + 600) == ids
     assert due_source_ids(db, ["fast"], at=fast + 600) == ["fast"]  # only those asked about
+    assert next_poll_at(db, ["fast", "slow"]) == fast + 60
+    assert next_poll_at(db, ids) == 0.0  # "fresh" was never polled: due at once
+    back_off_source(db, "fast", until=fast + 300)
+    assert next_poll_at(db, ["fast", "slow"]) == fast + 300
+    assert due_source_ids(db, ids, at=fast + 299) == ["fresh"]
+    assert next_poll_at(db, []) is None
 
 
 def test_sync_sources_updates_config_and_keeps_history(db: Database) -> None:
