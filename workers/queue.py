@@ -57,7 +57,8 @@ class RedisQueue:
         jid = job_id(stage, item_id)
         try:
             job = Job.fetch(jid, connection=self.redis, serializer=JSONSerializer)
-            if job.get_status(refresh=False) in WAITING:  # fetched just now
+            status = job.get_status(refresh=False)  # fetched just now
+            if status in WAITING and self._in_place(jid, status, self.queues[stage]):
                 return
         except NoSuchJobError:
             pass
@@ -69,6 +70,16 @@ class RedisQueue:
             result_ttl=3600,
             failure_ttl=7 * 24 * 3600,
         )
+
+    def _in_place(self, jid: str, status: JobStatus, rq_queue: Queue) -> bool:
+        """Whether a waiting job is where its status says. Redis restarted from its append-only file
+        can keep a job "queued" that a worker had taken off the queue just before Redis died: nothing
+        would ever run it."""
+        if status == JobStatus.QUEUED:
+            return self.redis.lpos(rq_queue.key, jid) is not None
+        if status == JobStatus.SCHEDULED:
+            return self.redis.zscore(rq_queue.scheduled_job_registry.key, jid) is not None
+        return True
 
     def forget_abandoned(self) -> list[tuple[Stage, int]]:
         """Delete the started jobs of workers that are gone; returns their stage and item.
