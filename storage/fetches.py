@@ -46,7 +46,7 @@ def due_source_ids(
     with `every`, all of them), leaving out those backing off after a 429/503."""
     at = now() if at is None else at
     rows = db.rows("SELECT id, last_polled_at, interval_seconds, backoff_until FROM sources")
-    due = {r["id"] for r in rows if _due_at(r, every) <= at}
+    due = {r["id"] for r in rows if due_at(r, every) <= at}
     return [source_id for source_id in source_ids if source_id in due]
 
 
@@ -54,11 +54,11 @@ def next_poll_at(db: Database, source_ids: list[str]) -> float | None:
     """When the first of these sources comes due (None when there are none)."""
     wanted = set(source_ids)
     rows = db.rows("SELECT id, last_polled_at, interval_seconds, backoff_until FROM sources")
-    times = [_due_at(r) for r in rows if r["id"] in wanted]
+    times = [due_at(r) for r in rows if r["id"] in wanted]
     return min(times) if times else None
 
 
-def _due_at(row: Row, every: bool = False) -> float:
+def due_at(row: Row, every: bool = False) -> float:
     """When a source comes due: its interval after its last poll (at once if never polled, or with
     `every`), and not before its backoff ends."""
     polled = row["last_polled_at"]

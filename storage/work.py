@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from communique.model import FetchState, Stage
 from storage.database import Database
+from storage.fetches import due_at
 
 
 def unfinished(db: Database) -> list[tuple[Stage, int]]:
@@ -34,17 +35,26 @@ def status(db: Database) -> dict[str, object]:
     pending = db.row("SELECT COUNT(*) AS n FROM alerts WHERE delivered_at IS NULL")
     held = db.row("SELECT COUNT(*) AS n FROM held_alerts WHERE alert_id IS NULL")
     sources = [
-        dict(row)
+        {
+            **{k: row[k] for k in ("id", "kind", "url", "last_polled_at", "last_ok_at", "last_error")},
+            "error_count": row["error_count"],
+            "next_poll_at": due_at(row) if row["last_polled_at"] is not None else None,
+        }
         for row in db.rows(
-            "SELECT id, kind, url, last_polled_at, last_ok_at, last_error, error_count "
-            "FROM sources ORDER BY id"
+            "SELECT id, kind, url, last_polled_at, interval_seconds, backoff_until, last_ok_at, "
+            "last_error, error_count FROM sources ORDER BY id"
         )
     ]
+    bundles = db.rows(
+        "SELECT rule, kind, COUNT(*) AS alerts, MIN(due_at) AS due_at FROM held_alerts "
+        "WHERE alert_id IS NULL GROUP BY rule, kind ORDER BY MIN(due_at)"
+    )
     return {
         "database": db.label,
         "counts": counts,
         "undelivered_alerts": int(pending["n"]) if pending else 0,
         "held_alerts": int(held["n"]) if held else 0,  # waiting for their digest or follow-up window
+        "held": [dict(row) for row in bundles],  # per rule and kind (digest, follow-up): when sent
         "sources": sources,
     }
 

@@ -3,6 +3,7 @@ workers and the crawler lock. Never prints a password."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -15,8 +16,9 @@ from communique.settings import Settings
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def status(as_json: bool) -> None:
-    """Show counts, pending deliveries (with their last error), sources (last poll, last error, error
-    count) and, with Redis, queue lengths, failed jobs, workers and the crawler lock holder.
+    """Show counts, pending deliveries (with their last error), alerts held for a digest or follow-up
+    (per rule, with when they are sent), sources (last and next poll, last error, error count) and,
+    with Redis, queue lengths, failed jobs, workers and the crawler lock holder.
 
     \b
     Example:
@@ -87,6 +89,10 @@ def workers(redis: Any) -> list[dict[str, Any]]:
     return sorted(found, key=lambda w: str(w["name"]))
 
 
+def _when(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def print_report(report: dict[str, Any]) -> None:
     """The human-readable form."""
     counts = ", ".join(f"{k} {v}" for k, v in report["counts"].items())
@@ -97,10 +103,21 @@ def print_report(report: dict[str, Any]) -> None:
         click.echo(
             redact(f"  pending alert {alert['id']} ({alert['rule']}, {alert['attempts']} attempts): {error}")
         )
+    if report["held"]:
+        click.echo(f"held alerts {report['held_alerts']} (sent when their window closes):")
+        for bundle in report["held"]:
+            click.echo(
+                f"  rule {bundle['rule']} ({bundle['kind']}): {bundle['alerts']} alerts, "
+                f"sent {_when(bundle['due_at'])}"
+            )
     click.echo("sources:")
     for source in report["sources"]:
         state = f"error ×{source['error_count']}: {source['last_error']}" if source["last_error"] else "ok"
-        click.echo(redact(f"  {source['id']:<28} {source['kind']:<7} {state}"))
+        if source["last_polled_at"] is None:
+            polls = "not polled yet"
+        else:
+            polls = f"last poll {_when(source['last_polled_at'])}, next {_when(source['next_poll_at'])}"
+        click.echo(redact(f"  {source['id']:<28} {source['kind']:<7} {polls}; {state}"))
     redis = report["redis"]
     if redis is None:
         click.echo("queue: embedded (no COMMUNIQUE_REDIS_URL)")

@@ -17,13 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import storage
+from communique.cli.status_cmd import print_report
 from communique.errors import ConfigError, PermanentError, TransientError
 from communique.model import FetchState, Stage
 from communique.settings import Settings
 from communique.sources import Source
 from storage import schema
 from storage import sqlite as sqlite_module
-from storage.alerts import NewAlert, alert, create_alert, record_delivery, save_match
+from storage.alerts import HeldAlert, NewAlert, alert, create_alert, hold, record_delivery, save_match
 from storage.corpus import add_corpus_document, corpus_document, corpus_size, corpus_stamp
 from storage.database import Database, SQLiteDatabase, connect, open_database
 from storage.documents import (
@@ -50,7 +51,7 @@ from storage.fetches import (
     snapshot,
     sync_sources,
 )
-from storage.work import status, unfinished
+from storage.work import pending_deliveries, status, unfinished
 
 MIGRATIONS = Path(storage.__file__).parent / "migrations"
 
@@ -625,3 +626,35 @@ def test_status_counts(db: Database) -> None:
         ("a", "feed", 0),
         ("b", "page", 1),
     ]
+
+
+def test_status_says_when_each_source_was_and_will_be_polled_and_what_is_held(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sync_sources(
+        db,
+        [
+            Source(id="fresh", kind="page", url="https://example.org/f", interval=60),
+            Source(id="polled", kind="feed", url="https://example.org/p", interval=300),
+        ],
+    )
+    mark_polled(db, "polled")
+    polled = polled_at(db, "polled")
+    version_id = new_version(db, "one")
+    day = 1796601600.0  # 2026-12-07 00:00 UTC
+    for n in (1, 2):
+        held = HeldAlert(
+            f"k{n}", "bundle", "digest", "daily-copies", version_id, "reprint", None, 1.0, ["t"], day
+        )
+        assert hold(db, held)
+    report = status(db)
+    sources = {row["id"]: row for row in report["sources"]}  # type: ignore[attr-defined]
+    assert sources["polled"]["next_poll_at"] == polled + 300
+    assert sources["fresh"]["next_poll_at"] is None
+    assert report["held"] == [{"rule": "daily-copies", "kind": "digest", "alerts": 2, "due_at": day}]
+    print_report({**report, "pending_deliveries": pending_deliveries(db), "redis": None})
+    printed = capsys.readouterr().out
+    assert "held alerts 2" in printed
+    assert "rule daily-copies (digest): 2 alerts, sent 2026-12-07 00:00:00 UTC" in printed
+    assert re.search(r"polled +feed +last poll [\d-]+ [\d:]+ UTC, next [\d-]+ [\d:]+ UTC; ok", printed)
+    assert re.search(r"fresh +page +not polled yet; ok", printed)
