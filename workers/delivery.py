@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from apprise.plugins.email import NotifyEmail
 from apprise.url import URLBase
 
 from communique.errors import PermanentError, TransientError
+from communique.redact import redact, url_secrets
 from communique.rules import Rule
 from storage import alerts
 from storage.database import Database, now
@@ -145,13 +147,34 @@ def send_to(
             service.headers[IDEMPOTENCY_HEADER] = uid
     if timeout is not None and service.socket_read_timeout == URLBase.socket_read_timeout:
         service.socket_read_timeout = timeout
+    said = _ApprisesWarnings()
+    apprise_log = logging.getLogger("apprise")
+    apprise_log.addHandler(said)
     try:
         ok = target.service.notify(body=body, title=message.title, body_format=body_format)
     except Exception as exc:  # a plugin's own failure is this target's failure, not the job's
         # Only the type: a plugin's message may quote its URL, secrets included.
         raise TransientError(f"{target.key}: {type(exc).__name__}") from exc
+    finally:
+        apprise_log.removeHandler(said)
     if not ok:
-        raise TransientError(f"{target.key}: delivery failed")
+        # apprise returns False and logs why (the HTTP status, a refused connection, the server's
+        # answer); its words, with every part of the target URL that may be secret masked.
+        reason = redact(said.lines[-1], url_secrets(service.url(privacy=False))) if said.lines else ""
+        raise TransientError(f"{target.key}: delivery failed{': ' + reason if reason else ''}")
+
+
+class _ApprisesWarnings(logging.Handler):
+    """The warnings apprise logs on this thread (other threads may be sending meanwhile)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.lines.append(record.getMessage())
 
 
 def _id_line(uid: str, body_format: apprise.NotifyFormat) -> str:

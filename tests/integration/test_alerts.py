@@ -154,6 +154,11 @@ def test_one_target_down_gets_it_once_back_and_the_other_never_twice(db: Databas
             with pytest.raises(TransientError, match="not delivered to every target"):
                 deliver(db, alert_id, config)
         assert (len(up.alerts), len(down.alerts)) == (1, 0)
+        failed = db.rows("SELECT error FROM deliveries WHERE alert_id = ? AND ok = 0", (alert_id,))
+        # What went wrong, as apprise saw it; never the target's URL.
+        assert all("500" in row["error"] and str(down.port) not in row["error"] for row in failed), [
+            r["error"] for r in failed
+        ]
         row_between = alerts.alert(db, alert_id)
         assert row_between is not None and row_between["delivered_at"] is None
         down.fail_alerts = False
