@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from communique.errors import ConfigError
 from communique.yaml_files import FieldError, load_model
@@ -26,34 +26,31 @@ class Source(BaseModel):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", description="stable name used in rules and status")
     kind: SourceKind
-    url: str
-    interval: int = Field(default=600, ge=5, description="seconds between polls")
-    max_items: int = Field(default=30, ge=1, le=500, description="articles followed per poll")
+    # Before `url`, whose check reads it: a check after the model would run only once every field is
+    # valid, so a file's errors would come one at a time.
     allow_private: bool = Field(
         default=False, description="allow loopback/private addresses (refused by default against SSRF)"
     )
+    url: str
+    interval: int = Field(default=600, ge=5, description="seconds between polls")
+    max_items: int = Field(default=30, ge=1, le=500, description="articles followed per poll")
     http_fallback: bool = Field(
         default=False, description="when https:// cannot be reached, try the same URL over plain http://"
     )
 
     @field_validator("url")
     @classmethod
-    def _http_url(cls, url: str) -> str:
+    def _http_url(cls, url: str, info: ValidationInfo) -> str:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http(s) URL with a host")
-        return url
-
-    @model_validator(mode="after")
-    def _no_private_host(self) -> Source:
-        host = urlsplit(self.url).hostname or ""
-        if not self.allow_private and is_private_host(host):
-            raise FieldError(
-                ("url",), f"host {host} is loopback or private; set allow_private: true to poll it"
+        if not info.data.get("allow_private", False) and is_private_host(parts.hostname):
+            raise ValueError(
+                f"host {parts.hostname} is loopback or private; set allow_private: true to poll it"
             )
-        if DATE_PLACEHOLDER in self.url and self.kind != "sitemap":
-            raise FieldError(("url",), f"{DATE_PLACEHOLDER} is only understood in sitemap URLs")
-        return self
+        if DATE_PLACEHOLDER in url and info.data.get("kind") != "sitemap":
+            raise ValueError(f"{DATE_PLACEHOLDER} is only understood in sitemap URLs")
+        return url
 
 
 class PageSource(Source):

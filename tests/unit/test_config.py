@@ -196,6 +196,14 @@ def test_every_source_error_is_reported_at_its_own_line(tmp_path: Path) -> None:
     assert [entry.split(": ")[0] for entry in lines] == [f"{path}:5", f"{path}:7"]
 
 
+def test_a_source_s_errors_come_all_at_once(tmp_path: Path) -> None:
+    text = "sources:\n  - id: a\n    kind: page\n    url: http://127.0.0.1/{date}\n    interval: 1\n"
+    path = write(tmp_path, "sources.yaml", text)
+    lines = config_error(load_sources, tmp_path).splitlines()
+    assert [entry.split(": ")[0] for entry in lines] == [f"{path}:4", f"{path}:5"], lines
+    assert "allow_private" in lines[0] and "sources.0.interval" in lines[1]
+
+
 PRIVATE_HOSTS = [
     "127.0.0.1",
     "127.0.0.1:8080",
