@@ -6,7 +6,7 @@ import ipaddress
 import re
 import socket
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -172,9 +172,17 @@ def _valid_regex(pattern: str | None) -> str | None:
     return pattern
 
 
+# Names every Linux resolver maps to loopback (RFC 6761's localhost, and Debian's /etc/hosts entries),
+# checked even when a proxy resolves names and no address is seen here.
+LOCAL_NAMES: Final = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+
+
 def is_private_host(host: str) -> bool:
-    """True for localhost and for literal loopback, private, link-local or reserved addresses."""
-    if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+    """True for the names of this machine and for literal loopback, private, link-local or reserved
+    addresses. A name is checked as the resolver reads it: without case, and a final dot (the root of
+    DNS) names the same host."""
+    host = host.lower().rstrip(".")
+    if host in LOCAL_NAMES or host.endswith(".localhost"):
         return True
     try:
         address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host.strip("[]"))
