@@ -21,15 +21,32 @@ class FieldError(ValueError):
         self.loc = loc
 
 
+# The shipped rules, sources and cards files are 4.5 KB at most and nest 4 levels deep. A 10 MB rules
+# file took 152 s and 1 GB to check (one of 1 MB, 21,301 rules, takes 13 s and 310 MB), and YAML
+# nested 20,000 deep overflowed the parser's recursion: larger or deeper files are refused unparsed.
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 40
+_OPEN = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSE = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
 def load_model(path: Path, model: type[M]) -> M:
     """Parse `path` safely and validate it as `model`, raising ConfigError with file:line: field."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ConfigError(f"{path}: {size:,} bytes; a configuration file may have {MAX_BYTES:,}")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        _check_depth(path, text)
+        node, data = _parse(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -39,6 +56,29 @@ def load_model(path: Path, model: type[M]) -> M:
     except ValidationError as exc:
         problems = [_describe(path, node, err) for err in exc.errors()]
         raise ConfigError("\n".join(problems)) from exc
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree (for lines) and its data, parsed once, by libyaml when PyYAML has it
+    (`rules check` of a 1 MB file of 21,301 rules: 13 s instead of 35 s parsing it twice in Python)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def _check_depth(path: Path, text: str) -> None:
+    depth = 0
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, _OPEN):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = token.start_mark.line + 1
+                raise ConfigError(f"{path}:{line}: nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(token, _CLOSE):
+            depth -= 1
 
 
 def _describe(path: Path, root: yaml.Node | None, err: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -62,6 +63,28 @@ def test_invalid_yaml_names_file_and_line(tmp_path: Path, text: str, line: int) 
     path = write(tmp_path, "broken.yaml", text)
     message = config_error(load_model, path, Anything)
     assert message.startswith(f"{path}:{line}: invalid YAML")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rules:\n  - " + "[" * 20_000 + "]" * 20_000 + "\n",
+        "rules:\n" + "".join("  " * n + "a:\n" for n in range(1, 300)),
+    ],
+    ids=["flow", "block"],
+)
+def test_deep_yaml_is_refused_at_its_line(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "deep.yaml", text)
+    message = config_error(load_model, path, Anything)
+    assert re.match(rf"{re.escape(str(path))}:\d+: nested more than \d+ levels deep$", message), message
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "huge.yaml", "rules:\n" + "  - {name: r, events: [new], notify: [t]}\n" * 30_000)
+    assert re.match(
+        rf"{re.escape(str(path))}: 1,\d{{3}},\d{{3}} bytes; .* may have 1,000,000$",
+        config_error(load_model, path, Anything),
+    )
 
 
 def test_unreadable_file_names_the_file(tmp_path: Path) -> None:
