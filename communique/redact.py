@@ -53,15 +53,19 @@ def mask_url(url: str) -> str:
 
 def url_secrets(url: str) -> set[str]:
     """The parts of a URL that may be secret, as written and percent-decoded: its password, however
-    short; for a notification URL also its user, path segments and query values as long as a token
-    (bot tokens, API keys, webhook ids)."""
-    scheme, userinfo, _, tail = _url_parts(url)
+    short; for a notification URL also its user, host, path segments and query values as long as a
+    token (bot tokens, API keys, webhook ids)."""
+    scheme, userinfo, hostport, tail = _url_parts(url)
     user, _, password = userinfo.partition(":")
     passwords = {password, *(match.group(2) for match in _PASSWORD_PARAMETER.finditer(tail))}
     tokens: set[str] = set()
     if scheme.lower() not in SERVICE_SCHEMES:
+        # Where a host would be, notification URLs often hold a token (tgram://BOT_ID:BOT_TOKEN/chat);
+        # a name with dots is a host (127.0.0.1:8080, smtp.example.org) and is worth showing.
         path, _, query = tail.partition("?")
-        tokens = {user, *path.split("/"), *(value for _, value in parse_qsl(query.split("#")[0]))}
+        hosted = {hostport, *hostport.split(":")} if "." not in hostport else set()
+        tokens = {user, *hosted, *path.split("/")}
+        tokens |= {value for _, value in parse_qsl(query.split("#")[0])}
         tokens = {token for token in tokens if len(token) >= MIN_TOKEN_CHARS}
     found = passwords | tokens
     return {secret for secret in found | {unquote(secret) for secret in found} if secret}

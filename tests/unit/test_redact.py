@@ -58,6 +58,9 @@ def test_secret_parts_of_urls() -> None:
         "Apr1sePassw0rd",
         "T0kenQQ9sEcReT",
     }
+    bot = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    assert {bot, "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"} <= url_secrets(f"tgram://{bot}/987654321")
+    assert url_secrets("json://127.0.0.1:8080/hook") == set()  # a host is no secret
     assert url_secrets("https://example.org/a-long-path-segment") == set()
     assert url_secrets("sqlite:///data/communique.sqlite3") == set()
 
