@@ -49,6 +49,7 @@ class SourcesSpider(Spider):
         self.queue = queue
         self.once = once
         self.db: Database | None = None
+        self.call_later = call_later  # Scrapy's, on the reactor the crawl runs (a test may give a clock)
         self._timer: CallLaterResult | None = None
         self._wake_at = float("inf")  # when the timer fires
         self._polled: list[str] = []  # sources of the last poll, summed up at the next one
@@ -106,7 +107,7 @@ class SourcesSpider(Spider):
         if self._timer is not None:
             self._timer.cancel()
         self._wake_at = at
-        self._timer = call_later(max(0.0, at - time.time()), self._schedule)
+        self._timer = self.call_later(max(0.0, at - time.time()), self._schedule)
 
     def _due_requests(self, force: bool) -> Iterator[Request]:
         db = self._db()

@@ -96,7 +96,7 @@ def test_json_logs_are_one_object_per_line_with_context(site: NewsSite, tmp_path
     assert all({"time", "level", "logger", "message"} <= set(entry) for entry in lines)
     versions = [entry for entry in lines if "version_id" in entry]
     assert versions and all(isinstance(entry["version_id"], int) for entry in versions)
-    assert any(entry["logger"].startswith("scrapy") for entry in lines)  # the crawler's logs too
+    assert any(entry["logger"].startswith("crawler") for entry in lines)  # the crawler's logs too
     assert communique(env, "status", "--json")  # and the plain output of commands is untouched
 
 

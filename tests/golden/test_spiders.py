@@ -30,7 +30,7 @@ from crawler.pipelines import SnapshotPipeline
 from crawler.sitemaps import read_sitemap
 from crawler.spiders.sources import SourcesSpider
 from storage.database import Database, open_database
-from storage.fetches import sync_sources
+from storage.fetches import mark_polled, sync_sources
 from tests.conftest import RecordingQueue
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "sources"
@@ -401,6 +401,7 @@ def test_a_busy_database_at_an_idle_tick_keeps_the_service_crawl_open(tmp_path: 
     sync_sources(busy, SOURCES)
     service = SourcesSpider(sources=SOURCES, queue=RecordingQueue(), once=False)
     service.db = busy
+    service.call_later = Timers()
     locker = sqlite3.connect(tmp_path / "communique.sqlite3", isolation_level=None)
     locker.execute("BEGIN IMMEDIATE")  # another process writing: marking sources polled times out
     try:
@@ -410,3 +411,46 @@ def test_a_busy_database_at_an_idle_tick_keeps_the_service_crawl_open(tmp_path: 
         locker.execute("ROLLBACK")
         locker.close()
         busy.close()
+
+
+class Timer:
+    """A timer set by the spider, never fired."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay, self.cancelled = delay, False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Timers:
+    """Stands for Scrapy's call_later: records the timers the spider sets."""
+
+    def __init__(self) -> None:
+        self.set: list[Timer] = []
+
+    def __call__(self, delay: float, _func: Any) -> Timer:
+        self.set.append(Timer(delay))
+        return self.set[-1]
+
+
+def test_the_service_crawl_wakes_when_the_next_source_comes_due(tmp_path: Path) -> None:
+    db = open_database(Settings(data_dir=tmp_path, database_url=None))
+    sync_sources(db, SOURCES)
+    for source in SOURCES:
+        mark_polled(db, source.id)
+    service = SourcesSpider(sources=SOURCES, queue=RecordingQueue(), once=False)
+    service.db, service.call_later = db, Timers()
+    service._arm()
+    service._arm()  # nothing came due sooner: the timer stays
+    [first] = service.call_later.set
+    shortest = min(source.interval for source in SOURCES)
+    assert shortest - 2 < first.delay <= shortest
+    db.execute(
+        "UPDATE sources SET last_polled_at = last_polled_at - interval_seconds + 3 WHERE id = ?",
+        (SOURCES[-1].id,),
+    )
+    service._arm()  # one comes due in 3 s: the timer is set sooner
+    assert first.cancelled
+    assert 1 < service.call_later.set[-1].delay <= 3
+    db.close()
