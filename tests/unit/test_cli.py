@@ -67,6 +67,35 @@ def test_docker_compose_stores_in_postgres_with_the_password_from_the_environmen
         )
 
 
+def test_the_image_runs_unprivileged_checks_its_health_and_takes_no_secret_in() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    users = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
+    assert users and users[-1] not in ("root", "0")
+    port = re.search(r"COMMUNIQUE_METRICS_PORT=(\d+)", dockerfile)
+    health = re.search(r"^HEALTHCHECK .*\n?.*CMD (.*)$", dockerfile, re.MULTILINE)
+    assert port is not None and health is not None and f"127.0.0.1:{port[1]}/metrics" in health[1]
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {"data/", ".env", "**/apprise.yml", ".venv/", ".git"} <= set(ignored)
+
+
+def test_compose_needs_a_database_password_and_gives_workers_the_systemd_stop_time() -> None:
+    compose_text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    assert ":-" not in compose_text  # no silent default password
+    compose = yaml.safe_load(compose_text)
+    assert compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith(
+        "${POSTGRES_PASSWORD:?"
+    )
+    for service, unit in (
+        ("worker", "communique-worker@.service"),
+        ("crawler", "communique-crawler.service"),
+    ):
+        stop = re.search(
+            r"^TimeoutStopSec=(\d+)$", (ROOT / "deploy" / unit).read_text(encoding="utf-8"), re.M
+        )
+        assert stop is not None and compose["services"][service]["stop_grace_period"] == f"{stop[1]}s"
+    assert "docker compose cp apprise.yml crawler:/data/apprise.yml" in compose_text
+
+
 def test_status_on_an_empty_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMMUNIQUE_DATA_DIR", str(tmp_path))
     result = CliRunner().invoke(cli, ["status", "--json"])
