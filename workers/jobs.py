@@ -43,6 +43,10 @@ def extract(fetch_id: int) -> None:
         article = extract_article(body, encoding, fetch["url"], ctx.settings.max_page_bytes)
     except PermanentError as exc:
         fetches.set_fetch_state(ctx.db, fetch_id, FetchState.FAILED, str(exc))
+        # The source's error too: status would show a source whose every page fails as ok.
+        fetches.record_source_result(
+            ctx.db, fetch["source_id"], f"no text extracted from {fetch['url']}: {exc}"
+        )
         log.warning("no text extracted from %s: %s", fetch["url"], exc, extra={"fetch_id": fetch_id})
         return
     meta = DocumentMeta(fetch["url"], fetch["source_id"], article.title, article.published)

@@ -133,6 +133,12 @@ def test_extract_holds_to_the_configured_page_limit(pages: dict[str, Page], tmp_
     outcome = stages.feed(Mutant("synthetic", "original", body, honest_charset=True))
     assert not outcome.crashes
     assert outcome.error == f"too large: {len(body):,} bytes > limit {limit:,}"
+    source = stages.db.row("SELECT last_error, error_count FROM sources")
+    assert source is not None and source["error_count"] == 1  # a counted error of its source
+    assert (
+        str(source["last_error"]).startswith("no text extracted from http")
+        and "too large" in source["last_error"]
+    )
 
 
 def test_a_snapshot_lost_before_extraction_fails_its_fetch_once(
