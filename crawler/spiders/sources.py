@@ -11,7 +11,7 @@ from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, DownloadCancelledError
 from scrapy.http import Response, TextResponse
 from scrapy.utils.asyncio import CallLaterResult, call_later
 from twisted.python.failure import Failure
@@ -180,9 +180,20 @@ class SourcesSpider(Spider):
             source_id=source.id,
             url=canonical_url(request.url),
             status=None,
-            error=f"{type(failure.value).__name__}: {failure.getErrorMessage()}",
+            error=f"{type(failure.value).__name__}: {self._reason(failure)}",
             extract=request.callback == self.parse_page,
         )
+
+    def _reason(self, failure: Failure) -> str:
+        """The failure's message; a download cancelled while its body streamed in has none, and the
+        crawler cancels one when it passes the size cap (DOWNLOAD_MAXSIZE) or the crawl stops."""
+        message = failure.getErrorMessage()
+        if message or not isinstance(failure.value, DownloadCancelledError):
+            return message
+        request = failure.request  # type: ignore[attr-defined]
+        cap = int(request.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE")))
+        cause = f"past the size cap of {cap:,} bytes (COMMUNIQUE_MAX_PAGE_BYTES), or the crawl stopped"
+        return f"cancelled mid-body: {cause}"
 
     def _article_requests(self, source: Source, entries: Iterable[Entry]) -> Iterator[Request]:
         """Requests for the articles that are due: new, listed as changed, or due for a revisit."""

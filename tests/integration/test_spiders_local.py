@@ -11,7 +11,9 @@ import gzip
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -307,3 +309,41 @@ def test_sources_check_reports_an_invalid_file(tmp_path: Path) -> None:
     done = run(env, "sources", "check", "--no-probe", ok=False)
     assert done.returncode == 2
     assert f"{tmp_path / 'rules' / 'sources.yaml'}:2: sources.0.links:" in done.stderr
+
+
+class EndlessBody(BaseHTTPRequestHandler):
+    """Answers every GET with a chunked body that never ends (robots.txt: not found)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        if self.path == "/robots.txt":
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b"<p>" + b"x" * 8000 + b"</p>"
+        try:
+            for _ in range(100_000):  # 800 MB at most, far past any cap
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        except OSError:
+            pass  # the crawler hung up: that is the point
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+def test_an_endless_body_is_a_source_error_that_says_why(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EndlessBody)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/endless"
+        env = environment(tmp_path, f"  - {{id: endless, kind: page, url: '{url}', allow_private: true}}\n")
+        run({**env, "COMMUNIQUE_MAX_PAGE_BYTES": "1000000"}, "crawl", "--once")
+    finally:
+        server.shutdown()
+        server.server_close()
+    error = status(env)["endless"]["last_error"]
+    assert error.startswith("DownloadCancelledError: ") and "1,000,000 bytes" in error, error
