@@ -10,6 +10,7 @@ from scrapy.http import Response, TextResponse
 from communique.sources import Source
 from crawler.items import Entry, Found, SiteChangedError
 from crawler.timestamps import parse_timestamp
+from crawler.xml_entities import refuse_declared_entities
 
 FEED_ROOTS = ("rss", "feed", "RDF")
 PERMALINK_GUID = "guid[not(@isPermaLink='false')]/text()"
@@ -21,6 +22,7 @@ def read_feed(response: Response, source: Source) -> Found:
         raise SiteChangedError("not a feed: binary response")
     if response.text.lstrip().startswith("{"):
         return _json_feed(response)
+    refuse_declared_entities(response.body, "feed")
     # Parsed as XML whatever the Content-Type: as HTML, RSS <link> is a void element and loses its URL.
     selector = Selector(response, type="xml")
     selector.remove_namespaces()

@@ -13,6 +13,7 @@ from scrapy.utils.gz import gunzip
 from communique.sources import SitemapSource
 from crawler.items import Entry, Found, SiteChangedError
 from crawler.timestamps import parse_timestamp
+from crawler.xml_entities import refuse_declared_entities
 
 MAX_UNZIPPED = 50 * 1024 * 1024  # the sitemap protocol's own limit
 # So many sub-sitemaps stamped with the very same lastmod are stamped when the index is generated:
@@ -23,7 +24,9 @@ DAY = 86400.0
 
 def read_sitemap(response: Response, source: SitemapSource, at: float | None = None) -> Found:
     """The sub-sitemaps worth reading (from an index) or the recent article URLs (from a urlset)."""
-    selector = Selector(body=_xml_bytes(response), type="xml")
+    body = _xml_bytes(response)
+    refuse_declared_entities(body, "sitemap")
+    selector = Selector(body=body, type="xml")
     selector.remove_namespaces()
     root = selector.xpath("/*")
     name = root[0].xpath("name()").get() if root else None

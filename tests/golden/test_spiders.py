@@ -194,6 +194,12 @@ def test_canonical_urls_keep_ports_and_ipv6_brackets(url: str, canonical: str) -
             "not a feed: root element <html>",
         ),
         (b'{"items": []}', "not a feed: JSON without a jsonfeed.org version"),
+        (
+            b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY a "aaaaaaaaaa">\n'
+            + b"".join(b'<!ENTITY %c "%s">\n' % (98 + n, (b"&%c;" % (97 + n)) * 10) for n in range(8))
+            + b"]>\n<rss><channel><item><link>https://example.org/&i;</link></item></channel></rss>",
+            "not a feed: it declares XML entities (an entity bomb or an XXE attempt)",
+        ),
     ],
 )
 def test_a_page_that_is_not_a_feed_is_a_source_error(spider: SourcesSpider, body: bytes, error: str) -> None:
@@ -284,6 +290,15 @@ def test_a_403_page_is_a_counted_error_not_an_empty_sitemap(spider: SourcesSpide
     assert row is not None
     assert (row["error_count"], row["last_error"]) == (1, "HTTP 403")
     assert db.row("SELECT state FROM fetches")[0] == FetchState.FAILED  # type: ignore[index]
+
+
+def test_a_sitemap_that_declares_entities_is_refused() -> None:
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<urlset><url><loc>https://example.org/&x;</loc></url></urlset>"
+    )
+    with pytest.raises(SiteChangedError, match="not a sitemap: it declares XML entities"):
+        read_sitemap(respond(XmlResponse, VNP_INDEX, body), VNP_INDEX, AT)
 
 
 def test_the_403_page_served_with_200_is_still_not_a_sitemap(spider: SourcesSpider) -> None:
