@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from redis import Redis
-from rq import Queue, Retry
+from rq import Queue, Retry, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
@@ -131,6 +131,21 @@ class RedisQueue:
         if released:
             log.warning("no RQ scheduler moved %s in time; queued them", ", ".join(released))
         return released
+
+    def forget_dead_workers(self) -> list[str]:
+        """Unregister the RQ workers whose process is gone (killed: no liveness key); returns their
+        names. RQ keeps a killed worker listed until its own key expires (7 minutes); ours set the
+        liveness key before RQ registers them, so a registered worker without one has died."""
+        gone = [
+            worker
+            for worker in Worker.all(connection=self.redis, serializer=JSONSerializer)
+            if not self.redis.exists(WORKER_ALIVE_PREFIX + worker.name)
+        ]
+        for worker in gone:
+            worker.register_death()  # type: ignore[no-untyped-call]  # RQ's own way out of its list
+        if gone:
+            log.warning("workers gone: %s", ", ".join(worker.name for worker in gone))
+        return [worker.name for worker in gone]
 
     def mark_alive(self, worker_name: str, ttl: float, about: str) -> None:
         """Say that this worker process lives, for `ttl` seconds."""

@@ -95,6 +95,7 @@ def requeue_unfinished(db: Database, queue: JobQueue) -> int:
     close_due(db)
     if isinstance(queue, RedisQueue):
         queue.release_overdue()
+        queue.forget_dead_workers()
         for stage, item_id in queue.forget_abandoned():
             if stage is Stage.NOTIFY:
                 alerts.release_claims(db, item_id)

@@ -127,6 +127,9 @@ def test_worker_killed_mid_job(tmp_path: Path, site: FaultySite, database_url: s
             procs.start("worker-2", "worker")
             finish("worker-killed", site, env, db, procs)
             assert "was abandoned by worker" in procs.log("crawler")
+            # The killed worker is no longer listed (RQ alone lists it for 7 minutes).
+            workers = status(env)["redis"]["workers"]
+            assert len(workers) == 1 and workers[0]["alive"], workers
 
 
 def test_redis_killed_while_the_worker_is_mid_job(
