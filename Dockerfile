@@ -6,7 +6,7 @@ COPY crawler crawler
 COPY workers workers
 COPY storage storage
 COPY corpus corpus
-RUN pip install --no-cache-dir . && rm -rf build
+RUN pip install --no-cache-dir .
 # Not root: the services only need their data folder (a named volume starts with this owner).
 RUN useradd --system --uid 10001 --home-dir /data communique \
     && mkdir -p /data && chown communique /data

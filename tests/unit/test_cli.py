@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,11 @@ def test_the_image_runs_unprivileged_checks_its_health_and_takes_no_secret_in() 
     assert port is not None and health is not None and f"127.0.0.1:{port[1]}/metrics" in health[1]
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {"data/", ".env", "**/apprise.yml", ".venv/", ".git"} <= set(ignored)
+
+
+def test_a_build_writes_its_scratch_files_outside_the_checkout() -> None:
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["distutils"]["build"]
+    assert not Path(build["build_base"]).resolve().is_relative_to(ROOT.resolve())
 
 
 def test_compose_needs_a_database_password_and_gives_workers_the_systemd_stop_time() -> None:
