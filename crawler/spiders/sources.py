@@ -85,8 +85,6 @@ class SourcesSpider(Spider):
     def _schedule(self) -> None:
         """Request what is due, then wake up when the next source comes due. Scrapy's idle signal
         comes every 5 s: on it alone, `interval: 5` polled every 5 to 10 s (8.5 s on average)."""
-        if self._wake_at <= time.time():
-            self._timer, self._wake_at = None, float("inf")
         try:
             for request in self._due_requests(force=False):
                 self.crawler.engine.crawl(request)
@@ -107,7 +105,12 @@ class SourcesSpider(Spider):
         if self._timer is not None:
             self._timer.cancel()
         self._wake_at = at
-        self._timer = self.call_later(max(0.0, at - time.time()), self._schedule)
+        self._timer = self.call_later(max(0.0, at - time.time()), self._wake)
+
+    def _wake(self) -> None:
+        """The timer fired: it is spent, whatever the clock says, and the next one is set after."""
+        self._timer, self._wake_at = None, float("inf")
+        self._schedule()
 
     def _due_requests(self, force: bool) -> Iterator[Request]:
         db = self._db()
