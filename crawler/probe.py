@@ -20,7 +20,7 @@ from communique.sources import Source, specialise
 from crawler.adapters import attachments
 from crawler.items import SiteChangedError
 from crawler.kinds import READERS, start_urls
-from crawler.process import quiet_scrapy, use_ca_bundle
+from crawler.process import follow_cli_logging, use_ca_bundle
 from crawler.settings import probe_settings
 
 
@@ -84,7 +84,7 @@ def probe(settings: Settings, sources: list[Source]) -> list[ProbeResult]:
     """Probe every source (in this process, which can run Scrapy once); results in source order."""
     use_ca_bundle(settings)
     process = CrawlerProcess(probe_settings(settings))
-    quiet_scrapy()
+    follow_cli_logging()
     results: dict[str, ProbeResult] = {}
     process.crawl(ProbeSpider, sources=sources, results=results)
     process.start()

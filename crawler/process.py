@@ -31,12 +31,12 @@ def crawl(settings: Settings, queue: JobQueue, sources: list[Source], once: bool
     """Run the crawler in this process until done (`once`) or stopped (SIGINT/SIGTERM)."""
     use_ca_bundle(settings)
     process = CrawlerProcess(scrapy_settings(settings))
-    quiet_scrapy()
+    follow_cli_logging()
     process.crawl(SourcesSpider, sources=sources, queue=queue, once=once)
     process.start()
 
 
-def quiet_scrapy() -> None:
+def follow_cli_logging() -> None:
     """Scrapy sets its loggers to DEBUG: follow the level the command line configured instead (which
     lets only Scrapy's warnings through unless -v), with one line for an unreachable host."""
     logging.getLogger("scrapy").setLevel(logging.getLogger().getEffectiveLevel())
