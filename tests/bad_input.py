@@ -126,11 +126,11 @@ class Outcome:
 class Stages:
     """Storage, queue and job context in `folder`; `feed` runs one mutant through them."""
 
-    def __init__(self, folder: Path, max_page_bytes: int | None = None) -> None:
+    def __init__(self, folder: Path, max_page_bytes: int | None = None, rules_yaml: str = RULES) -> None:
         """`max_page_bytes`: the pipeline's limit (default: the settings'; 0: none)."""
         rules = folder / "rules"
         rules.mkdir(parents=True, exist_ok=True)
-        (rules / "watch.yaml").write_text(RULES, encoding="utf-8")
+        (rules / "watch.yaml").write_text(rules_yaml, encoding="utf-8")
         self.settings = Settings(data_dir=folder / "data", rules_dir=rules, corpus_dir=folder / "no-corpus")
         self.db: Database = open_database(self.settings)
         sync_sources(self.db, [SOURCE])
@@ -142,9 +142,11 @@ class Stages:
         self.pipeline = SnapshotPipeline(self.db, crawler, limit or None)
         self._crashes: list[str] = []
         self.fed = 0
+        self.alerted: list[int] = []  # alert ids whose notify job was queued (it is not run)
 
     def _run(self, stage: Stage, item_id: int) -> None:
         if stage is Stage.NOTIFY:
+            self.alerted.append(item_id)
             return
         try:
             JOBS[stage](item_id)
@@ -153,17 +155,26 @@ class Stages:
         except BaseException:
             self._crashes.append(f"{stage.value} {item_id}: {traceback.format_exc()}")
 
+    def serve(self, url: str, body: bytes, content_type: str) -> None:
+        """Store one response for `url` as the crawler would (Scrapy picks the encoding), run the jobs."""
+        self._crashes = []
+        bind(self.context)  # the jobs find their context on this thread
+        response = HtmlResponse(url=url, body=body, headers={"Content-Type": content_type})
+        item = FetchItem(SOURCE.id, url, 200, body=body, encoding=response.encoding)
+        self.pipeline.process_item(item)
+        self.queue.drain()
+
+    @property
+    def crashes(self) -> list[str]:
+        """What the jobs of the last `serve` raised besides TransientError."""
+        return list(self._crashes)
+
     def feed(self, mutant: Mutant) -> Outcome:
         """Store the mutant as the crawler would (Scrapy picks the encoding), run the jobs, report."""
         self.fed += 1  # a URL of its own: the same body fed twice is one document, not modified
         url = f"https://example.org/{mutant.kind}/{mutant.page}?{self.fed}"
-        self._crashes = []
-        bind(self.context)  # the jobs find their context on this thread
         started = time.perf_counter()
-        response = HtmlResponse(url=url, body=mutant.body, headers={"Content-Type": mutant.content_type})
-        item = FetchItem(SOURCE.id, url, 200, body=mutant.body, encoding=response.encoding)
-        self.pipeline.process_item(item)
-        self.queue.drain()
+        self.serve(url, mutant.body, mutant.content_type)
         seconds = time.perf_counter() - started
         fetch = self.db.row("SELECT state, error FROM fetches WHERE url = ? ORDER BY id DESC LIMIT 1", (url,))
         assert fetch is not None
