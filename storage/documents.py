@@ -49,6 +49,15 @@ def latest_version(db: Database, document_id: int) -> Row | None:
     return db.row("SELECT * FROM versions WHERE document_id = ? ORDER BY seq DESC LIMIT 1", (document_id,))
 
 
+def latest_versions_of_url(db: Database, url: str, limit: int) -> list[Row]:
+    """The newest versions of the document at a canonical URL, newest first (none for a new URL)."""
+    return db.rows(
+        "SELECT v.* FROM versions v JOIN documents d ON d.id = v.document_id WHERE d.url = ? "
+        "ORDER BY v.seq DESC LIMIT ?",
+        (url, limit),
+    )
+
+
 def add_version_if_changed(
     db: Database, document_id: int, text: str, text_hash: str, fetch_id: int
 ) -> int | None:

@@ -4,10 +4,12 @@ the furniture around it different on every request. Used by the churn regression
 Each page is a real page of ../shared/fixtures/real-html. Its body paragraphs are found in the HTML
 (`<p>` elements whose text is a paragraph of the extracted article); edits act on those: a number
 changed, a paragraph appended (a paragraph of another page in the same language, or the page's own
-longest paragraph turned around when the language has one page), a paragraph deleted. Furniture is
-ours: a clock bar, view and comment counters, an in-article ad slot that is empty or carries a sponsor
-line, a "most read" list and related teasers drawn from other pages of the language, a cookie notice,
-CSRF tokens and script nonces. A request number seeds it, so a run is reproducible.
+longest paragraph turned around when the language has one page), a paragraph deleted. Appended and
+deleted paragraphs have at least ADDED_MIN_WORDS words: shorter ones are, by the engine's definition,
+not substantial (datelines, captions, "read more" lines). Furniture is ours:
+a clock bar, view and comment counters, an in-article ad slot (empty, an advertiser's short line or a
+"read also" link), a "most read" list and related teasers drawn from other pages of the language, a
+cookie notice, CSRF tokens and script nonces. A request number seeds it, so a run is reproducible.
 """
 
 from __future__ import annotations
@@ -27,13 +29,16 @@ from scrapy.http import HtmlResponse
 
 from communique.errors import PermanentError
 from communique.text import match_key, normalise
+from communique.words import word_count
 from tests.bad_input import Stages
 from tests.mutations import real_pages
+from workers.engine import ADDED_MIN_WORDS
 from workers.extraction import extract_article
 
 EDITS = ("number", "append", "delete")
 MIN_PARAGRAPH_CHARS = 40  # body paragraphs edited or deleted: shorter ones are captions and bylines
 MIN_BODY_PARAGRAPHS = 3
+AD_LABEL_WORDS = 5
 # Elements a body paragraph may be (the innermost one holding exactly a paragraph of the article).
 BLOCKS = ("p", "div", "li", "blockquote", "dd", "section")
 _DIGITS = re.compile(r"\d+")
@@ -59,6 +64,7 @@ class ChurnPage:
     body: list[HtmlElement]  # the elements holding paragraphs of the extracted article
     pool: list[str] = field(default_factory=list)  # paragraphs of other pages in the language
     titles: list[str] = field(default_factory=list)
+    ad_headlines: bool = False  # the ad slot shows whole headlines as text
 
     def edit_for(self, kind: str, seed: int) -> Edit | None:
         """An edit of this kind the page allows (a number needs a paragraph with digits)."""
@@ -68,10 +74,12 @@ class ChurnPage:
             with_digits = [i for i in live if _DIGITS.search(_own_text(self.body[i]))]
             return Edit(kind, rng.choice(with_digits)) if with_digits else None
         if kind == "delete":
-            inner = live[1:-1] or live
-            return Edit(kind, rng.choice(inner)) if len(live) > 1 else None
+            inner = [
+                i for i in live[1:-1] or live if word_count(self.body[i].text_content()) >= ADDED_MIN_WORDS
+            ]
+            return Edit(kind, rng.choice(inner)) if len(live) > 1 and inner else None
         present = {match_key(p.text_content()) for p in self.body}
-        fresh = [p for p in self.pool if match_key(p) not in present]
+        fresh = [p for p in self.pool if match_key(p) not in present and word_count(p) >= ADDED_MIN_WORDS]
         if fresh:
             return Edit(kind, live[-1], rng.choice(fresh))
         longest = max(live, key=lambda i: len(self.body[i].text_content()))
@@ -150,8 +158,9 @@ def _furnish(
         )
     )
     slot = _fragment('<div class="ad-slot" id="ad-inline"></div>')
-    if rng.random() < 0.5 and page.titles:
-        slot.append(_fragment(f'<p class="sponsor">{_escaped(rng.choice(page.titles))}</p>'))
+    filled = rng.random()
+    if filled < 0.5 and page.titles:
+        slot.append(_ad(rng.choice(page.titles), filled < 0.25, page.ad_headlines, rng))
     body[min(2, len(body) - 1)].addprevious(slot)
     container = first.getparent()
     assert container is not None
@@ -172,6 +181,19 @@ def _furnish(
                 f'<div class="cookie-notice"><p>{notice}</p><form>{token}<button>OK</button></form></div>'
             )
         )
+
+
+def _ad(title: str, link: bool, headline: bool, rng: random.Random) -> HtmlElement:
+    """What an ad slot shows: an advertiser's short line, or a "read also" link to a headline; with
+    `headline`, the headline itself as a line of text (what makes some pages change extractor)."""
+    if headline:
+        return _fragment(f'<p class="sponsor">{_escaped(title)}</p>')
+    if link:
+        return _fragment(
+            f'<p class="read-also"><a href="/news/{rng.randrange(10**6)}">{_escaped(title)}</a></p>'
+        )
+    label = " ".join(title.split()[:AD_LABEL_WORDS])
+    return _fragment(f'<p class="sponsor">{_escaped(label)}</p>')
 
 
 def _escaped(text: str) -> str:
@@ -211,7 +233,8 @@ def _parsed(name: str, raw: bytes, url: str, language: str | None) -> tuple[Chur
         article = extract_article(raw, encoding, url)
     except PermanentError:
         return None
-    wanted = {match_key(p) for p in article.text.split("\n") if len(p) >= MIN_PARAGRAPH_CHARS}
+    keys = Counter(match_key(p) for p in article.text.split("\n") if len(p) >= MIN_PARAGRAPH_CHARS)
+    wanted = {key for key, times in keys.items() if times == 1}  # a repeated line is not one paragraph
     tree = lxml.html.document_fromstring(
         raw.decode(encoding, errors="replace").encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8")
     )
@@ -307,3 +330,17 @@ def run_page(
     )
     outcome.versions = int(row["n"]) if row else 0
     return outcome
+
+
+def page_of_paragraphs(name: str, language: str, title: str, paragraphs: list[str]) -> ChurnPage:
+    """A page of `paragraphs` (real text of a page whose HTML holds no paragraph elements) in a plain
+    news layout: one `<p>` each inside an `<article>`."""
+    body = "".join(f"<p>{_escaped(paragraph)}</p>" for paragraph in paragraphs)
+    markup = (
+        f"<html><head><title>{_escaped(title)}</title></head><body><article>{body}</article></body></html>"
+    )
+    parsed = _parsed(name, markup.encode(), f"https://news.example/{name}", language)
+    assert parsed is not None, f"{name}: fewer than {MIN_BODY_PARAGRAPHS} body paragraphs"
+    page = parsed[0]
+    page.titles = [paragraph[:60] for paragraph in paragraphs]
+    return page

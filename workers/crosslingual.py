@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from communique.anchors import anchors
 from communique.text import match_key
+from communique.words import word_count
 from workers.embedding import Embedder, get_embedder
 
 Matrix = npt.NDArray[np.float32]
@@ -258,7 +259,7 @@ def screen(source: Sequence[str], target: Sequence[str], embedder: Embedder | No
 
 def _sample_cost(sentence: str) -> tuple[bool, int]:
     """Sentences too short to say much come last; then the shorter, the cheaper to embed."""
-    return len(sentence.split()) < SAMPLE_MIN_WORDS, len(sentence)
+    return word_count(sentence) < SAMPLE_MIN_WORDS, len(sentence)
 
 
 def sample_rows(source: Sequence[str]) -> frozenset[int]:

@@ -16,6 +16,7 @@ from typing import Literal
 import fast_diff_match_patch as _dmp
 
 from communique.model import ParagraphStatus
+from communique.words import words
 
 Op = Literal["=", "-", "+"]
 
@@ -27,7 +28,6 @@ _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 # the diff would report "b" as rewritten. Every character matches one branch, so the tokens
 # always concatenate back to the input.
 _TOKEN = re.compile(rf"(?:\w[{_MARKS}]*)+|[^\w\s][{_MARKS}]*|\s+")
-_WORD = re.compile(rf"(?:\w[{_MARKS}]*)+")
 
 # Tokens are encoded as private-use code points: they carry no meaning, so the library's
 # word-boundary heuristics (which look at spaces and letters) never favour one token over another.
@@ -138,8 +138,8 @@ def _identity(text: str) -> str:
 
 
 def _words(text: str) -> frozenset[str]:
-    """The case-folded distinct words of a text."""
-    return frozenset(w.casefold() for w in _WORD.findall(text))
+    """The case-folded distinct words of a text (in scripts without spaces too: communique.words)."""
+    return frozenset(w.casefold() for w in words(text))
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

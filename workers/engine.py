@@ -21,6 +21,7 @@ from communique.language import paragraph_languages
 from communique.model import ParagraphStatus, Relation
 from communique.statements import Genre, genre_of, names_statement, parties_of
 from communique.text import key_fingerprint, key_of_normalised, match_key
+from communique.words import word_count
 from workers.corpus_index import CorpusIndex, KnownText, paragraph_sentences
 from workers.crosslingual import SentencePair, refine, screen
 from workers.diff import Aligned, align, render_html, render_text, summary
@@ -206,7 +207,7 @@ def _lexical_hits(index: CorpusIndex, keys: Sequence[str], exclude: frozenset[st
         exact = [(t, p) for t, p in index.by_fingerprint.get(key_fingerprint(key), []) if t not in exclude]
         for text_id, position in exact:
             found.setdefault(text_id, {}).setdefault(i, (position, 1.0))
-        if not exact and len(key.split()) >= MIN_HIT_WORDS:
+        if not exact and word_count(key) >= MIN_HIT_WORDS:
             pending.append(i)
     batches = index.lexical.candidates_keyed([keys[i] for i in pending], limit=8, min_score=LEXICAL_MIN_SCORE)
     for i, candidates in zip(pending, batches, strict=True):
@@ -289,23 +290,9 @@ def _against(
     is an edit too; against a known text it is not, since excerpts leave paragraphs out.
     """
     old, new = whole if whole is not None else (old_span, new_span)
-    old_offset, new_offset = offsets
-    aligned = [
-        Aligned(
-            None if a.old_index is None else a.old_index + old_offset,
-            None if a.new_index is None else a.new_index + new_offset,
-            a.status,
-        )
-        for a in align(old_span, new_span, key=key)
-    ]
-    known = {key(paragraph) for paragraph in old}
-    present = {key(paragraph) for paragraph in new}
-    edits = [
-        a
-        for a in aligned
-        if (_is_edit(a, new, known, copied, key) and (removals or not _cut_short(a, old, new, key)))
-        or (removals and _is_removal(a, old, present, key))
-    ]
+    aligned, edits = _edits(
+        old_span, new_span, offsets, key=key, whole=whole, copied=copied, removals=removals
+    )
     if not edits:
         return None
     changes = [_change(a, old, new) for a in edits]
@@ -330,6 +317,66 @@ def _against(
     )
 
 
+def _edits(
+    old_span: list[str],
+    new_span: list[str],
+    offsets: tuple[int, int],
+    *,
+    key: _Keys,
+    whole: tuple[list[str], list[str]] | None,
+    copied: frozenset[int],
+    removals: bool,
+) -> tuple[list[Aligned], list[Aligned]]:
+    """The alignment of two spans (indexes in the whole texts) and its entries that are edits."""
+    old, new = whole if whole is not None else (old_span, new_span)
+    old_offset, new_offset = offsets
+    aligned = [
+        Aligned(
+            None if a.old_index is None else a.old_index + old_offset,
+            None if a.new_index is None else a.new_index + new_offset,
+            a.status,
+        )
+        for a in align(old_span, new_span, key=key)
+    ]
+    known = {key(paragraph) for paragraph in old}
+    present = {key(paragraph) for paragraph in new}
+    edits = [
+        a
+        for a in aligned
+        if (_is_edit(a, new, known, copied, key) and (removals or not _cut_short(a, old, new, key)))
+        or (removals and _is_removal(a, old, present, key))
+    ]
+    return aligned, edits
+
+
+def edits_previous(
+    previous: Sequence[str], paragraphs: Sequence[str], earlier: Sequence[Sequence[str]] = ()
+) -> bool:
+    """Whether a page's new text edits its previous one, as `relate` judges it: a text that differs
+    only by furniture (short lines, a header date, paragraphs that moved) does not.
+
+    `earlier` are the versions before the previous one, newest first. A paragraph that comes and goes
+    with the requests (a notice shown on some of them) is furniture once seen to: added back when an
+    earlier version had it, or gone when an earlier version lacked it, it is no edit.
+    """
+    key = _Keys(paragraphs, [key_of_normalised(paragraph) for paragraph in paragraphs])
+    old, new = list(previous), list(paragraphs)
+    edits = _edits(old, new, (0, 0), key=key, whole=None, copied=frozenset(), removals=True)[1]
+    seen = [{key(paragraph) for paragraph in version} for version in earlier]
+    return any(not _comes_and_goes(edit, old, new, seen, key) for edit in edits)
+
+
+def _comes_and_goes(
+    edit: Aligned, old: Sequence[str], new: Sequence[str], seen: list[set[str]], key: _Keys
+) -> bool:
+    """An added paragraph an earlier version had, or a removed one an earlier version lacked."""
+    if edit.status == ParagraphStatus.ADDED and edit.new_index is not None:
+        return any(key(new[edit.new_index]) in version for version in seen)
+    if edit.status == ParagraphStatus.REMOVED and edit.old_index is not None:
+        return any(key(old[edit.old_index]) not in version for version in seen)
+    return False
+
+
 def _is_edit(entry: Aligned, new: Sequence[str], known: set[str], copied: frozenset[int], key: _Keys) -> bool:
     """An edited paragraph, or a substantial added one that is not known text moved or repeated."""
     if entry.status == ParagraphStatus.CHANGED:
@@ -337,7 +384,7 @@ def _is_edit(entry: Aligned, new: Sequence[str], known: set[str], copied: frozen
     if entry.status == ParagraphStatus.ADDED and entry.new_index is not None:
         added = new[entry.new_index]
         repeated = key(added) in known or entry.new_index in copied
-        return len(added.split()) >= ADDED_MIN_WORDS and not repeated
+        return word_count(added) >= ADDED_MIN_WORDS and not repeated
     return False
 
 
@@ -354,7 +401,7 @@ def _is_removal(entry: Aligned, old: Sequence[str], present: set[str], key: _Key
     if entry.status != ParagraphStatus.REMOVED or entry.old_index is None:
         return False
     removed = old[entry.old_index]
-    return len(removed.split()) >= ADDED_MIN_WORDS and key(removed) not in present
+    return word_count(removed) >= ADDED_MIN_WORDS and key(removed) not in present
 
 
 def _status(entry: Aligned | None) -> str:

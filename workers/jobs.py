@@ -24,23 +24,35 @@ from workers import delivery
 from workers.alerting import alerts_for, file_alerts, provenance_of
 from workers.context import bind_once, current
 from workers.corpus import learn
-from workers.engine import relate
+from workers.engine import edits_previous, relate
 from workers.extraction import extract_article
 from workers.queue import EmbeddedQueue
 from workers.render import Message
 
 log = logging.getLogger(__name__)
+# Versions a new text is compared with: the newest, and before it those that tell furniture coming and
+# going with the requests from edits (workers.engine.edits_previous).
+RECENT = 5
 
 
 def extract(fetch_id: int) -> None:
-    """Extract the text of a stored fetch; record a new version if the normalised text changed."""
+    """Extract the text of a stored fetch; record a new version if the text edits the newest one.
+
+    A text that differs from the newest version by furniture only (a header date, a short line, a
+    paragraph that moved) is no new version: matching would find nothing in it, and on real pages
+    with churning furniture such versions were a third of all stored (bench/churn.py).
+    """
     ctx = current()
     fetch = fetches.fetch_row(ctx.db, fetch_id)
     if fetch is None or fetch["state"] != FetchState.FETCHED:
         return
+    recent = [
+        row["text"].split("\n") for row in documents.latest_versions_of_url(ctx.db, fetch["url"], RECENT)
+    ]
+    latest = recent[0] if recent else None
     try:
         body, encoding = fetches.snapshot(ctx.db, fetch["content_hash"])
-        article = extract_article(body, encoding, fetch["url"], ctx.settings.max_page_bytes)
+        article = extract_article(body, encoding, fetch["url"], ctx.settings.max_page_bytes, latest or ())
     except PermanentError as exc:
         fetches.set_fetch_state(ctx.db, fetch_id, FetchState.FAILED, str(exc))
         # The source's error too: status would show a source whose every page fails as ok.
@@ -51,9 +63,12 @@ def extract(fetch_id: int) -> None:
         return
     meta = DocumentMeta(fetch["url"], fetch["source_id"], article.title, article.published)
     document_id = documents.upsert_document(ctx.db, meta)
-    version_id = documents.add_version_if_changed(
-        ctx.db, document_id, article.text, article.text_hash, fetch_id
-    )
+    version_id = None
+    new = article.text.split("\n")
+    if latest is None or (new != latest and edits_previous(latest, new, recent[1:])):
+        version_id = documents.add_version_if_changed(
+            ctx.db, document_id, article.text, article.text_hash, fetch_id
+        )
     fetches.set_fetch_state(ctx.db, fetch_id, FetchState.EXTRACTED)
     if version_id is not None:
         log.info("new version of %s", fetch["url"], extra={"version_id": version_id})
