@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import functools
 import itertools
+import lzma
+import os
+import shutil
+import zipfile
 from collections.abc import Collection, Sequence
+from pathlib import Path
 from typing import Final
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+import numpy as np
+import py3langid
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+from py3langid.modelio import _to_array
 
 # Every language py3langid's model knows, but Danish: machine-translated Norwegian (seed 000) is often
 # read as Danish, and no Danish page turned up among the real pages (tests/realset). With the model's
@@ -28,7 +36,47 @@ def model_languages() -> frozenset[str]:
 
 @functools.cache
 def _model() -> LanguageIdentifier:
+    return _load_identifier()
+
+
+def _load_identifier() -> LanguageIdentifier:
+    """py3langid's model, as its `from_model_file` builds it, from an uncompressed copy kept in the
+    user's cache folder: unpacking the shipped LZMA file took 0.35 s of the 0.46 s a load costs, which
+    every `communique match` paid (see bench/match_cli.py)."""
+    cache = _model_cache()
+    for unpack in (not cache.exists(), True):  # a damaged copy is unpacked again, once
+        try:
+            if unpack:
+                _unpack_model(cache)
+            # Opened here: np.load leaves a file it opened itself open when it cannot read it.
+            with cache.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
+                return LanguageIdentifier(
+                    np.asarray(data["ptc"]),
+                    np.asarray(data["pc"]),
+                    data["classes"].tolist(),
+                    _to_array(data["nextmove"]),
+                    data["out_feat"].tolist(),
+                    norm_probs=True,
+                    tk_row=_to_array(data["nextmove_row"]),
+                )
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            continue
+    # A read-only cache folder: the shipped file, every time.
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _model_cache() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "communique" / f"py3langid-{py3langid.__version__}-model.npz"
+
+
+def _unpack_model(cache: Path) -> None:
+    """Unpack the shipped model into the cache (atomically: another process may read it)."""
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache.with_suffix(f".{os.getpid()}.tmp")
+    with lzma.open(MODEL_DIR / MODEL_FILE) as packed, partial.open("wb") as unpacked:
+        shutil.copyfileobj(packed, unpacked, length=1 << 20)
+    partial.replace(cache)
 
 
 # Below this many letters, or this confidence, a paragraph takes the language of its neighbours:
@@ -58,7 +106,7 @@ def _identifier(languages: frozenset[str]) -> LanguageIdentifier:
     known = model_languages() | EXCLUDED_LANGUAGES
     # The default set restricts the model read for model_languages(): one model in memory, not two.
     default = languages == model_languages()
-    identifier = _model() if default else LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier = _model() if default else _load_identifier()
     identifier.set_languages(sorted(languages & known))
     return identifier
 
