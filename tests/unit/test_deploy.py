@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from communique.cli import cli
 from communique.settings import Settings
+from interface.cli import cli
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
