@@ -73,7 +73,13 @@ def _secrets() -> set[str]:
 
 @cli.command()
 @click.option("--once", is_flag=True, help="Poll every source once, finish the work, and exit.")
-def run(once: bool) -> None:
+@click.option(
+    "--web",
+    "with_web",
+    is_flag=True,
+    help="Serve the web pages too (as `communique web`, on COMMUNIQUE_WEB_PORT).",
+)
+def run(once: bool, with_web: bool) -> None:
     """Run the service: poll sources when due, extract, match, and send alerts.
 
     Without COMMUNIQUE_REDIS_URL everything runs in this process; with it, this process polls and
@@ -83,8 +89,20 @@ def run(once: bool) -> None:
     \b
     Example:
       communique run --once
+      communique run --web      # and read what it found at http://127.0.0.1:8650/
     """
-    _crawl_and_work(Settings(), once, ())
+    settings = Settings()
+    if not with_web:
+        _crawl_and_work(settings, once, ())
+        return
+    from interface.web.serve import serve_in_thread
+
+    web, thread = serve_in_thread(settings)
+    try:
+        _crawl_and_work(settings, once, ())
+    finally:
+        web.should_exit = True
+        thread.join(timeout=10)
 
 
 @cli.command()
@@ -224,6 +242,7 @@ def _register() -> None:
     from interface.cli.rules_cmd import rules
     from interface.cli.sources_cmd import sources
     from interface.cli.status_cmd import status
+    from interface.cli.web_cmd import web
 
     cli.add_command(corpus)
     cli.add_command(match)
@@ -231,6 +250,7 @@ def _register() -> None:
     cli.add_command(rules)
     cli.add_command(sources)
     cli.add_command(status)
+    cli.add_command(web)
 
 
 _register()
