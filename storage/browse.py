@@ -40,10 +40,12 @@ def _in(values: list[Any]) -> str:
 
 def statements(db: Database, offset: int = 0, limit: int = 50) -> Page:
     """Statement groups carried by stored documents, most recently seen first, with counts."""
+    # SQLite's planner would read each version's row, long text and all (migration 0020 says why).
+    versions = "versions v INDEXED BY versions_by_id_seen" if db.dialect == "sqlite" else "versions v"
     rows = db.rows(
         "SELECT m.statement_id, COUNT(DISTINCT v.document_id) AS documents, COUNT(*) AS versions, "
         "MIN(v.first_seen) AS first_seen, MAX(v.first_seen) AS last_seen "
-        "FROM matches m JOIN versions v ON v.id = m.version_id "
+        f"FROM matches m JOIN {versions} ON v.id = m.version_id "
         f"WHERE m.statement_id IS NOT NULL AND {_CARRYING} "
         "GROUP BY m.statement_id ORDER BY MAX(v.first_seen) DESC, m.statement_id LIMIT ? OFFSET ?",
         (limit + 1, offset),
