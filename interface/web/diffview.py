@@ -46,7 +46,9 @@ def diff_rows(old_text: str, new_text: str) -> list[DiffRow]:
     }
     rows = []
     for entry in aligned:
-        ops = entry_diff(old, new, entry)
+        ops = entry_diff(old, new, entry) if entry.status is not ParagraphStatus.SAME else []
+        if entry.status is ParagraphStatus.SAME and entry.new_index is not None:
+            ops = [("=", new[entry.new_index])]
         old_number = None if entry.old_index is None else entry.old_index + 1
         new_number = None if entry.new_index is None else entry.new_index + 1
         status = str(entry.status)

@@ -140,7 +140,13 @@ def test_pages_of_a_real_run_without_javascript(
     assert re.search(r"/documents/\d+/diff\?old=1&new=2$", page.url)
     expect(page.locator("tr.status-changed del").first).to_have_text("2024")
     expect(page.locator("tr.status-changed ins").first).to_have_text("2025")
-    shoot(page, "web-diff.png")
+    expect(page.locator("tr.status-same del, tr.status-same ins")).to_have_count(0)
+    expect(page.locator("tr.status-changed del")).to_have_count(1)  # one word of one paragraph
+    if SCREENSHOTS:  # for the README: the edit and the added paragraph, changed paragraphs only
+        diff_url = page.url
+        page.goto(diff_url.replace("old=1&new=2", "old=1&new=3&changes=only"))
+        shoot(page, "web-diff.png")
+        page.goto(diff_url)
     page.locator("a", has_text="next change").click()  # version 2 → 3: a paragraph added
     added = page.locator('tr[data-status="added"]')
     expect(added).to_have_count(1)
@@ -157,6 +163,12 @@ def test_pages_of_a_real_run_without_javascript(
     page.locator("a.version-of-alert").click()  # → the diff of the version the alert is about
     expect(page.locator("tr.status-changed ins").first).to_have_text("2025")
 
+    check_lists(page)
+    context.close()
+
+
+def check_lists(page: Page) -> None:
+    """The list pages open: documents, sources (with today's fetches), search, a rule's alerts."""
     for path in ("/documents", "/sources", "/search?q=Putin", "/alerts?rule=vn-ru-joint-statement"):
         response = page.goto(path)
         assert response is not None and response.ok, path
@@ -166,7 +178,6 @@ def test_pages_of_a_real_run_without_javascript(
     expect(page.locator("svg.spark rect.ok").last).to_have_attribute("height", "20")
     page.goto("/search?q=2025")
     expect(page.locator("ol.hits a.hit").first).to_be_visible()
-    context.close()
 
 
 def test_atom_feeds_of_a_real_run_parse(browser: Browser, web: str) -> None:

@@ -171,6 +171,7 @@ def test_diff_marks_words_and_paragraphs(client: TestClient, ids: dict[str, int]
     d = ids["document"]
     side = client.get(f"/documents/{d}/diff?old=1&new=2").text
     assert "<del>2024</del>" in side and "<ins>2025</ins>" in side
+    assert side.count("<del>") == 2 and side.count("<ins>") == 2  # the edit, the removed, the added
     assert 'data-status="removed"' in side and "Đoạn sẽ bị xóa." in side
     assert 'data-status="added"' in side
     moved = client.get(f"/documents/{d}/diff?old=2&new=3").text
@@ -183,6 +184,7 @@ def test_diff_marks_words_and_paragraphs(client: TestClient, ids: dict[str, int]
 def test_diff_rows_pair_moves_and_keep_the_word_diff() -> None:
     rows = diff_rows("\n".join(V1), "\n".join(V2))
     assert [row.status for row in rows] == ["same", "changed", "added", "same", "removed"]
+    assert rows[0].old == rows[0].new == rows[0].inline == [("=", V1[0])]  # same: no marks at all
     changed = rows[1]
     assert ("-", "2024") in changed.old and ("+", "2025") in changed.new
     assert ("+", "2025") not in changed.old and ("-", "2024") not in changed.new
