@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from communique.model import ParagraphStatus
-from workers.diff import Op, align, entry_diff
+from workers.diff import Aligned, Op, align, entry_diff
 
 Segment = tuple[Op, str]
 
@@ -34,53 +34,42 @@ def diff_rows(old_text: str, new_text: str) -> list[DiffRow]:
     """Every paragraph of both versions in the new version's order, removed ones where they were."""
     old, new = paragraphs_of(old_text), paragraphs_of(new_text)
     aligned = align(old, new)
-    added = {
-        new[a.new_index]: a.new_index
-        for a in aligned
-        if a.status is ParagraphStatus.ADDED and a.new_index is not None
-    }
+    # A paragraph removed in one place and added, unchanged, in another has moved.
+    added = {new[a.new_index]: a.new_index for a in aligned if a.status is ADDED and a.new_index is not None}
     removed = {
-        old[a.old_index]: a.old_index
-        for a in aligned
-        if a.status is ParagraphStatus.REMOVED and a.old_index is not None
+        old[a.old_index]: a.old_index for a in aligned if a.status is REMOVED and a.old_index is not None
     }
-    rows = []
-    for entry in aligned:
-        ops = entry_diff(old, new, entry) if entry.status is not ParagraphStatus.SAME else []
-        if entry.status is ParagraphStatus.SAME and entry.new_index is not None:
-            ops = [("=", new[entry.new_index])]
-        old_number = None if entry.old_index is None else entry.old_index + 1
-        new_number = None if entry.new_index is None else entry.new_index + 1
-        status = str(entry.status)
-        moved_to = moved_from = None
-        if (
-            entry.status is ParagraphStatus.REMOVED
-            and entry.old_index is not None
-            and old[entry.old_index] in added
-        ):
-            status, moved_to = "moved-from", added[old[entry.old_index]] + 1
-        elif (
-            entry.status is ParagraphStatus.ADDED
-            and entry.new_index is not None
-            and new[entry.new_index] in removed
-        ):
-            status, moved_from = "moved-to", removed[new[entry.new_index]] + 1
-        if status.startswith("moved"):
-            text = old[entry.old_index] if entry.old_index is not None else new[entry.new_index or 0]
-            ops = [("=", text)]
-        rows.append(
-            DiffRow(
-                status=status,
-                old_number=old_number,
-                new_number=new_number,
-                old=[(op, text) for op, text in ops if op != "+"] if entry.old_index is not None else [],
-                new=[(op, text) for op, text in ops if op != "-"] if entry.new_index is not None else [],
-                inline=ops,
-                moved_to=moved_to,
-                moved_from=moved_from,
-            )
-        )
-    return rows
+    return [_row(entry, old, new, added, removed) for entry in aligned]
+
+
+ADDED, REMOVED, SAME = ParagraphStatus.ADDED, ParagraphStatus.REMOVED, ParagraphStatus.SAME
+
+
+def _row(
+    entry: Aligned, old: list[str], new: list[str], added: dict[str, int], removed: dict[str, int]
+) -> DiffRow:
+    """The row of one aligned entry: its word diff, or its whole text for a same or moved paragraph."""
+    before = None if entry.old_index is None else old[entry.old_index]
+    after = None if entry.new_index is None else new[entry.new_index]
+    status, moved_to, moved_from = str(entry.status), None, None
+    if entry.status is REMOVED and before in added:
+        status, moved_to = "moved-from", added[before or ""] + 1
+    elif entry.status is ADDED and after in removed:
+        status, moved_from = "moved-to", removed[after or ""] + 1
+    if entry.status is SAME or status.startswith("moved"):
+        ops: list[Segment] = [("=", after if after is not None else before or "")]
+    else:
+        ops = entry_diff(old, new, entry)
+    return DiffRow(
+        status=status,
+        old_number=None if entry.old_index is None else entry.old_index + 1,
+        new_number=None if entry.new_index is None else entry.new_index + 1,
+        old=[(op, text) for op, text in ops if op != "+"] if before is not None else [],
+        new=[(op, text) for op, text in ops if op != "-"] if after is not None else [],
+        inline=ops,
+        moved_to=moved_to,
+        moved_from=moved_from,
+    )
 
 
 def counts(rows: list[DiffRow]) -> dict[str, int]:
