@@ -106,8 +106,9 @@ def fill(db: Database) -> dict[str, int]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[tuple[Settings, dict[str, int]]]:
-    settings = Settings(data_dir=tmp_path / "data", database_url=None, rules_dir=tmp_path)
+def store(storage_settings: Settings) -> Iterator[tuple[Settings, dict[str, int]]]:
+    """The filled store, on SQLite and on PostgreSQL: every app test runs on both."""
+    settings = storage_settings
     db = open_database(settings)
     try:
         yield settings, fill(db)
