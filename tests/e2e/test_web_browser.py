@@ -32,6 +32,7 @@ HOSTILE_PARAGRAPH = (
 )
 # Screenshots for the README are written here when this is set (docs/ of the checkout, say).
 SCREENSHOTS = os.environ.get("COMMUNIQUE_SCREENSHOT_DIR")
+WEB_URL = "https://monitor.example/"  # where the alerts say the web is (they link to the version there)
 
 
 def chromium() -> str:
@@ -66,7 +67,11 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str,
         site.title = HOSTILE_TITLE
         site.extra = [HOSTILE_PARAGRAPH]
         env = service_env(
-            folder, sources=page_source(site.article_url), rules=RULES, apprise_url=site.apprise_url
+            folder,
+            sources=page_source(site.article_url),
+            rules=RULES,
+            apprise_url=site.apprise_url,
+            COMMUNIQUE_WEB_URL=WEB_URL,
         )
         for version in (1, 3, 4):
             site.set_version(version)
@@ -161,6 +166,11 @@ def test_pages_of_a_real_run_without_javascript(
     expect(page.locator("table.targets")).to_contain_text("delivered")
     expect(page.locator("pre.body")).to_contain_text("[-2024-]{+2025+}")
     page.locator("a.version-of-alert").click()  # → the diff of the version the alert is about
+    expect(page.locator("tr.status-changed ins").first).to_have_text("2025")
+    # The alert as received links to the same page (COMMUNIQUE_WEB_URL + /versions/ID).
+    sent = re.search(re.escape(WEB_URL) + r"(versions/\d+)", site.alerts[0]["message"])
+    assert sent is not None, site.alerts[0]["message"]
+    page.goto("/" + sent[1])
     expect(page.locator("tr.status-changed ins").first).to_have_text("2025")
 
     check_lists(page)
