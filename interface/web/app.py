@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -145,11 +145,7 @@ def _matches(given: str | None, token: str) -> bool:
 def _error_page(request: Request, exc: StarletteHTTPException) -> Response:
     """Errors as JSON under /api and /feeds, as a page elsewhere."""
     if request.url.path.startswith(("/api/", "/feeds/")):
-        return Response(
-            f'{{"detail": {formatting.json_string(str(exc.detail))}}}',
-            status_code=exc.status_code,
-            media_type="application/json",
-        )
+        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code)
     body = request.app.state.templates.get_template("error.html").render(
         status=exc.status_code, detail=exc.detail, request=request
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -71,11 +70,6 @@ def sparkline(counts: Sequence[int], failed: Sequence[int] = ()) -> list[dict[st
             }
         )
     return bars
-
-
-def json_string(text: str) -> str:
-    """A string as a JSON literal."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
