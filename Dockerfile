@@ -5,6 +5,7 @@ COPY communique communique
 COPY crawler crawler
 COPY workers workers
 COPY storage storage
+COPY interface interface
 COPY corpus corpus
 RUN pip install --no-cache-dir .
 # Not root: the services only need their data folder (a named volume starts with this owner).

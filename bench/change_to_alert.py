@@ -62,7 +62,7 @@ def measure(mode: str, changes: int, redis_url: str | None) -> list[tuple[float,
         commands = [["run"]] if redis_url is None else [["crawl"], ["worker"]]
         processes = [
             subprocess.Popen(
-                [sys.executable, "-m", "communique", *command], env=env, stderr=subprocess.DEVNULL
+                [sys.executable, "-m", "interface", *command], env=env, stderr=subprocess.DEVNULL
             )
             for command in commands
         ]

@@ -112,7 +112,7 @@ def measure(etag: bool, cycles: int) -> dict[str, object]:
         }
         queued = Redis.from_url(redis_url)
         service = subprocess.Popen(
-            [sys.executable, "-m", "communique", "crawl"], env=env, stderr=subprocess.DEVNULL
+            [sys.executable, "-m", "interface", "crawl"], env=env, stderr=subprocess.DEVNULL
         )
         try:
             site.wait_for_hits(FEED, 2, timeout=120)  # first sight done, the first idle cycle started

@@ -29,7 +29,7 @@ def run(env: dict[str, str], *args: str) -> tuple[float, float, str]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "communique", *args], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "interface", *args], env=env, capture_output=True, text=True, check=False
     )
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -28,6 +28,7 @@ BENCHMARKS = (
     "lexical_scale",
     "crosslingual",
     "eval_matching",
+    "web_render",
 )
 FULL_SIZES = "1000,10000,100000,1000000"
 

@@ -64,7 +64,7 @@ def start_workers(
     with log.open("ab") as sink:
         return [
             subprocess.Popen(
-                [sys.executable, "-m", "communique", "worker", *(["--burst"] if burst else [])],
+                [sys.executable, "-m", "interface", "worker", *(["--burst"] if burst else [])],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=sink,

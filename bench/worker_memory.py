@@ -28,8 +28,8 @@ from rq.serializers import JSONSerializer
 
 from bench.harness import Figure, Figures, load_average, parser, redis_server, rss_bytes
 from bench.workload import pages, prepare
-from communique.cli.service import WORKER_QUEUES  # loads the job code, as the CLI does
 from communique.settings import Settings
+from interface.cli.service import WORKER_QUEUES  # loads the job code, as the CLI does
 from storage.database import open_database
 from tests.e2e.site import NewsSite
 

@@ -3,7 +3,7 @@
 Every process (run, crawl, each worker) serves its own endpoint; Prometheus adds them up. Jobs are
 counted and timed by the process that runs them. What storage and Redis hold (fetches by state,
 matches by relation, alerts, queue lengths) is read at scrape time by collectors the crawler registers
-(see communique/cli/exporters.py), so those figures are the system's, not one process's, and survive
+(see interface/cli/exporters.py), so those figures are the system's, not one process's, and survive
 restarts: scrape them from the crawler only.
 """
 

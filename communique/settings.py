@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, NonNegativeInt
+from pydantic import Field, NonNegativeInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, description="serve Prometheus metrics on this port")
     metrics_host: str = Field(default="127.0.0.1", description="address the metrics endpoint binds to")
     log_format: Literal["text", "json"] = Field(default="text", description="json: one object per line")
+    web_host: str = Field(default="127.0.0.1", description="address `communique web` binds to")
+    web_port: int = Field(default=8650, ge=0, le=65535, description="port `communique web` serves on")
+    web_token: SecretStr | None = Field(
+        default=None,
+        description="token the web pages and API require (Authorization: Bearer, or ?token= once); "
+        "required when web_host is not a loopback address",
+    )
+    web_url: str | None = Field(
+        default=None,
+        description="public base URL of `communique web` (https://host/); alerts then link to the version",
+    )
     retain_snapshots_days: float | None = Field(
         default=None, gt=0, description="drop page bodies older than this (never a document's latest)"
     )

@@ -85,13 +85,13 @@ def save_corpus_vectors(db: Database, vectors: dict[str, bytes]) -> None:
 
 def statement_cards(db: Database) -> list[Card]:
     """Every statement card."""
-    return [_card(row) for row in db.rows("SELECT * FROM statement_cards ORDER BY statement_id")]
+    return [card_of(row) for row in db.rows("SELECT * FROM statement_cards ORDER BY statement_id")]
 
 
 def statement_card(db: Database, statement_id: str) -> Card | None:
     """One statement's card, if it has one."""
     row = db.row("SELECT * FROM statement_cards WHERE statement_id = ?", (statement_id,))
-    return _card(row) if row else None
+    return card_of(row) if row else None
 
 
 def save_statement_card(db: Database, card: Card, origin: str = "derived") -> bool:
@@ -121,7 +121,8 @@ def save_statement_card(db: Database, card: Card, origin: str = "derived") -> bo
     return changed == 1
 
 
-def _card(row: Row) -> Card:
+def card_of(row: Row) -> Card:
+    """The Card of a statement_cards row."""
     adopted = dt.date.fromisoformat(row["adopted"]) if row["adopted"] else None
     return Card(
         statement_id=row["statement_id"],

@@ -67,11 +67,14 @@ def add_version_if_changed(
         if latest is not None and latest["text_hash"] == text_hash:
             return None
         seq = 1 if latest is None else int(latest["seq"]) + 1
-        return db.insert(
+        version_id = db.insert(
             "INSERT INTO versions (document_id, seq, text_hash, text, fetch_id, first_seen) "
             "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (document_id, seq, text_hash, text, fetch_id, now()),
         )
+        if db.dialect == "sqlite":  # FTS5 (migration 0020); PostgreSQL indexes the column itself
+            db.execute("INSERT INTO versions_search (rowid, text) VALUES (?, ?)", (version_id, text))
+        return version_id
 
 
 def version(db: Database, version_id: int) -> Row | None:

@@ -142,7 +142,7 @@ def extract_like_the_crawler(body: bytes, url: str = "https://example.org/page")
 def run_cli(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
     """The real command line in its own process; with `ok`, fail with its output unless it succeeds."""
     done = subprocess.run(
-        [sys.executable, "-m", "communique", *args],
+        [sys.executable, "-m", "interface", *args],
         env=env,
         capture_output=True,
         text=True,

@@ -44,14 +44,21 @@ _DIFF_LABEL = re.compile(r"^¶\d+ \(\w+\):$", re.MULTILINE)
 
 
 def alerts_for(
-    result: MatchResult, version: Row, rules: list[Rule], provenance: Provenance | None = None
+    result: MatchResult,
+    version: Row,
+    rules: list[Rule],
+    provenance: Provenance | None = None,
+    web_url: str | None = None,
 ) -> list[NewAlert]:
-    """One alert per rule that fires (none when it would be empty), rendered in the rule's format."""
+    """One alert per rule that fires (none when it would be empty), rendered in the rule's format;
+    with `web_url` (COMMUNIQUE_WEB_URL) each links to the version's page there."""
     event = event_of(result, version)
     fired = [rule for rule in rules if rule.fires(event)]
     if not fired:
         return []
     facts = facts_of(result, version, provenance or Provenance())
+    if web_url:
+        facts = replace(facts, link=version_link(web_url, int(version["id"])))
     group = statement_group(result, version)
     fingerprint = _fingerprint(result, version)
     rendered: dict[str, Message] = {}
@@ -78,6 +85,11 @@ def alerts_for(
             )
         )
     return made
+
+
+def version_link(web_url: str, version_id: int) -> str:
+    """The page of a version in `communique web` (it shows the diff against the version before)."""
+    return f"{web_url.rstrip('/')}/versions/{version_id}"
 
 
 def event_of(result: MatchResult, version: Row) -> Event:

@@ -243,7 +243,7 @@ def _label(entry: Aligned) -> str:
     return f"¶{index + 1} ({entry.status}):"
 
 
-def _entry_diff(old: Sequence[str], new: Sequence[str], entry: Aligned) -> list[tuple[Op, str]]:
+def entry_diff(old: Sequence[str], new: Sequence[str], entry: Aligned) -> list[tuple[Op, str]]:
     """The word diff of one aligned entry; added and removed paragraphs are one insert or delete."""
     before = "" if entry.old_index is None else old[entry.old_index]
     after = "" if entry.new_index is None else new[entry.new_index]
@@ -276,7 +276,7 @@ def render_text(old: Sequence[str], new: Sequence[str], aligned: Sequence[Aligne
         if entry.status is ParagraphStatus.SAME:
             continue
         body = "".join(
-            f"{_TEXT_MARKS[op][0]}{text}{_TEXT_MARKS[op][1]}" for op, text in _entry_diff(old, new, entry)
+            f"{_TEXT_MARKS[op][0]}{text}{_TEXT_MARKS[op][1]}" for op, text in entry_diff(old, new, entry)
         )
         blocks.append(f"{_label(entry)}\n{body}")
     return "\n\n".join(blocks)
@@ -290,7 +290,7 @@ def render_html(old: Sequence[str], new: Sequence[str], aligned: Sequence[Aligne
             continue
         body = "".join(
             f"{_HTML_MARKS[op][0]}{html.escape(text)}{_HTML_MARKS[op][1]}"
-            for op, text in _entry_diff(old, new, entry)
+            for op, text in entry_diff(old, new, entry)
         )
         blocks.append(f"<p><strong>{html.escape(_label(entry))}</strong><br>\n{body}</p>")
     return "\n".join(blocks)

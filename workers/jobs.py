@@ -113,7 +113,9 @@ def match(version_id: int) -> None:
         published=published_day(version),
     )
     rules = ctx.rules
-    new_alerts = alerts_for(result, version, rules, provenance_of(ctx.db, result, version))
+    new_alerts = alerts_for(
+        result, version, rules, provenance_of(ctx.db, result, version), ctx.settings.web_url
+    )
     with ctx.db.transaction():
         alerts.save_match(
             ctx.db,

@@ -69,6 +69,7 @@ class AlertFacts:
     excerpt: tuple[str, ...] = ()  # the first paragraphs of a text with no diff
     diff_text: str = ""
     diff_html: str = ""
+    link: str | None = None  # this version's page in `communique web`, when COMMUNIQUE_WEB_URL is set
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ def _fact_rows(facts: AlertFacts) -> list[tuple[str, str, str | None]]:
     first = facts.provenance.first
     if first is not None and facts.statement_id:
         rows.append(("First seen", f"{when(first.first_seen)} at {first.source_id}: {first.url}", first.url))
+    if facts.link:
+        rows.append(("Versions", facts.link, facts.link))
     return rows
 
 

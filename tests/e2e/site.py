@@ -140,6 +140,8 @@ class NewsSite(LocalServer):
         self.alert_keys: list[str | None] = []  # the Idempotency-Key header of each alert post
         self.alert_delay = 0.0  # seconds the alert sink takes to answer
         self.fail_alerts = False
+        self.title = TITLE  # a test may serve a hostile title (it is escaped in the page, as a site does)
+        self.extra: list[str] = []  # paragraphs served after the body (a hostile one, say)
         self._lock = threading.Lock()
         self._alert_arrived = threading.Condition(self._lock)
         super().__init__(_handler_for(self), "news-site")
@@ -162,7 +164,7 @@ class NewsSite(LocalServer):
             body[self.EDITED_INDEX] = self.EDITED_TO
         if n >= 4:
             body.append(self.APPENDED)
-        return body
+        return body + self.extra
 
     def wait_for_alerts(self, n: int, timeout: float) -> list[dict[str, Any]]:
         """Block until at least n alerts arrived; raise TimeoutError otherwise."""
@@ -214,7 +216,7 @@ class NewsSite(LocalServer):
             parts.pop("in_body"),
         ]
         return PAGE.format(
-            title=html.escape(TITLE),
+            title=html.escape(self.title),
             lead=html.escape(LEAD),
             published=PUBLISHED,
             url=self.article_url,

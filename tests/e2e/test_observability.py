@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from communique.cli.logs import JsonFormatter
+from interface.cli.logs import JsonFormatter
 from tests.conftest import free_port
 from tests.e2e.site import ARTICLE_PATH, NewsSite
 from tests.e2e.test_pipeline import build_environment, communique
@@ -54,7 +54,7 @@ def test_metrics_move_during_a_real_run(site: NewsSite, tmp_path: Path) -> None:
     port = free_port()
     env = {**build_environment(tmp_path, site, None), "COMMUNIQUE_METRICS_PORT": str(port)}
     site.set_version(1)
-    proc = subprocess.Popen([sys.executable, "-m", "communique", "run"], env=env, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-m", "interface", "run"], env=env, stderr=subprocess.PIPE)
     try:
         site.wait_for_hits(ARTICLE_PATH, 1, timeout=180)  # after the corpus import of the first start
         wait_for(lambda: value(scrape(port), "communique_jobs_total", stage="match", outcome="ok") >= 1, 90)
@@ -84,7 +84,7 @@ def test_json_logs_are_one_object_per_line_with_context(site: NewsSite, tmp_path
     env = {**build_environment(tmp_path, site, None), "COMMUNIQUE_LOG_FORMAT": "json"}
     site.set_version(3)
     done = subprocess.run(
-        [sys.executable, "-m", "communique", "run", "--once"],
+        [sys.executable, "-m", "interface", "run", "--once"],
         env=env,
         capture_output=True,
         text=True,

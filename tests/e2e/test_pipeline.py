@@ -151,7 +151,7 @@ def test_alert_delivered_once_the_endpoint_comes_back(site: NewsSite, environmen
 def test_service_polls_again_and_stops_cleanly(site: NewsSite, environment: dict[str, str]) -> None:
     """The background service: a change made while it runs is alerted; SIGTERM stops it with exit 0."""
     site.set_version(1)
-    command = [sys.executable, "-m", "communique"]
+    command = [sys.executable, "-m", "interface"]
     processes = [subprocess.Popen([*command, "run"], env=environment, stderr=subprocess.PIPE, text=True)]
     if "COMMUNIQUE_REDIS_URL" in environment:
         processes.append(

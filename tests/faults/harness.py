@@ -115,7 +115,7 @@ class Processes:
         log = (self.folder / f"{name}.log").open("wb")
         self._logs.append(log)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "communique", *args],
+            [sys.executable, "-m", "interface", *args],
             env={**self.env, **env},
             stdout=log,
             stderr=subprocess.STDOUT,

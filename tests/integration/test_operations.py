@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from communique.cli import cli
+from interface.cli import cli
 from tests.conftest import free_port, run_cli, running_redis
 from tests.e2e.site import ARTICLE_PATH
 from tests.faults.harness import FaultySite, Processes, fault_env, wait_until

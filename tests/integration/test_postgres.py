@@ -11,11 +11,11 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from communique.cli import cli
 from communique.errors import ConfigError, TransientError
 from communique.redact import mask_url
 from communique.settings import Settings
 from communique.sources import Source
+from interface.cli import cli
 from storage import postgres as postgres_module
 from storage.database import Database, connect, open_database
 from storage.fetches import mark_polled, sync_sources

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from communique.cli.service import retention
 from communique.model import FetchState
 from communique.settings import Settings
+from interface.cli.service import retention
 from storage.alerts import NewAlert, create_alert, record_delivery
 from storage.corpus import add_corpus_document
 from storage.database import Database, now, open_database

@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import storage
-from communique.cli.status_cmd import print_report
 from communique.errors import ConfigError, PermanentError, TransientError
 from communique.model import FetchState, Stage
 from communique.settings import Settings
 from communique.sources import Source
+from interface.cli.status_cmd import print_report
 from storage import schema
 from storage import sqlite as sqlite_module
 from storage.alerts import HeldAlert, NewAlert, alert, create_alert, hold, record_delivery, save_match

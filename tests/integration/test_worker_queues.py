@@ -7,8 +7,8 @@ from redis import Redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from communique.cli.service import WORKER_QUEUES
 from communique.model import Stage
+from interface.cli.service import WORKER_QUEUES
 from workers.queue import RedisQueue
 
 pytestmark = pytest.mark.redis

@@ -15,9 +15,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from communique.cli import cli
 from communique.model import FetchState
 from communique.settings import Settings
+from interface.cli import cli
 from storage.corpus import corpus_groups, corpus_size, corpus_stamp, statement_card
 from storage.database import open_database
 from storage.fetches import Fetch, fetch_row, record_fetch
@@ -114,7 +114,7 @@ def test_a_config_error_exits_2_naming_file_and_line(tmp_path: Path) -> None:
     rules.mkdir()
     (rules / "sources.yaml").write_text("sources:\n  - id: x\n    kind: page\n    url: ftp://nope\n")
     done = subprocess.run(
-        [sys.executable, "-m", "communique", "--rules", str(rules), "run", "--once"],
+        [sys.executable, "-m", "interface", "--rules", str(rules), "run", "--once"],
         env={"PATH": "/usr/bin:/bin", "COMMUNIQUE_DATA_DIR": str(tmp_path / "data")},
         capture_output=True,
         text=True,

@@ -17,7 +17,6 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import XmlResponse
 from twisted.internet.error import TimeoutError as DownloadTimeoutError
 
-from communique.cli import cli
 from communique.settings import Settings
 from communique.sources import FeedSource, PageSource, SitemapSource, Source, load_sources, specialise
 from crawler.adapters import canonical_url
@@ -27,6 +26,7 @@ from crawler.middlewares import BackingOff, BackoffMiddleware, ProxyMiddleware, 
 from crawler.pipelines import SnapshotPipeline
 from crawler.settings import scrapy_settings
 from crawler.spiders.sources import SourcesSpider
+from interface.cli import cli
 from storage.database import Database
 from storage.fetches import claim_article, due_source_ids, mark_polled, revisit_delay
 from tests.conftest import ROOT

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from communique.cli import cli
 from communique.settings import Settings
+from interface.cli import cli
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
 # A database or Redis URL, credentials in any URL, or a password or token.
 SECRET = re.compile(r"(redis|postgres|postgresql)://|://[^/ ]*@|password|secret|token", re.IGNORECASE)
-UNITS = ["communique-crawler.service", "communique-worker@.service"]
+UNITS = ["communique-crawler.service", "communique-worker@.service", "communique-web.service"]
 
 
 def unit(name: str) -> configparser.ConfigParser:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from communique.cli import cli
 from communique.model import Relation
 from communique.rules import Event, Rule, RulesFile, rules_schema
 from communique.statements import Genre
 from communique.yaml_files import load_model
+from interface.cli import cli
 from tests.conftest import ROOT
 
 NEW, CHANGED, REPRINT = Relation.NEW, Relation.CHANGED, Relation.REPRINT

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from communique.cli import cli
-from communique.cli.notify_cmd import TEST_TITLE
 from communique.settings import Settings
+from interface.cli import cli
+from interface.cli.notify_cmd import TEST_TITLE
 from storage.database import open_database
 from tests.conftest import ROOT, run_cli
 from tests.e2e.site import NewsSite

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 import storage.documents
-from communique.cli import cli
-from communique.cli.rules_cmd import parse_since
 from communique.model import FetchState
 from communique.settings import Settings
 from communique.text import paragraphs
+from interface.cli import cli
+from interface.cli.rules_cmd import parse_since
 from storage.alerts import save_match
 from storage.database import Database, open_database
 from storage.documents import DocumentMeta, add_version_if_changed, upsert_document

@@ -64,7 +64,7 @@ def add(
       communique corpus add statement-2025-05.txt --lang vi
       communique corpus add statement-2025-05.txt --date 2025-05-10 --parties VN,RU --place Moscow
     """
-    from communique.cli.corpus_setup import open_with_corpus
+    from interface.cli.corpus_setup import open_with_corpus
     from storage.corpus import corpus_groups
     from workers.corpus import import_texts, set_card
 
@@ -130,7 +130,7 @@ def list_texts() -> None:
     Example:
       communique corpus list
     """
-    from communique.cli.corpus_setup import open_with_corpus
+    from interface.cli.corpus_setup import open_with_corpus
     from storage.corpus import corpus_texts
 
     click.echo(f"{'id':<28} {'statement':<28} {'lang':<4} {'paras':>5}  origin")
@@ -151,7 +151,7 @@ def show(doc_id: str) -> None:
     Example:
       communique corpus show 002_e951e8d45d85cfe3
     """
-    from communique.cli.corpus_setup import open_with_corpus
+    from interface.cli.corpus_setup import open_with_corpus
     from storage.corpus import corpus_document, statement_card
 
     db = open_with_corpus(Settings())

@@ -52,8 +52,8 @@ def redis_report(url: str) -> dict[str, Any]:
     from redis import Redis
     from redis.exceptions import RedisError
 
-    from communique.cli.exporters import queue_lengths
-    from communique.cli.presence import lock_holder
+    from interface.cli.exporters import queue_lengths
+    from interface.cli.presence import lock_holder
 
     redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
     report: dict[str, Any] = {"url": mask_url(url)}

@@ -37,7 +37,7 @@ def match(sources: tuple[str, ...], as_json: bool, published: dt.datetime | None
       communique match page.html --json
       communique match --json pages/*.html > results.jsonl
     """
-    from communique.cli.corpus_setup import open_with_corpus
+    from interface.cli.corpus_setup import open_with_corpus
     from workers.corpus_index import CorpusCache
     from workers.engine import relate
 

@@ -98,7 +98,7 @@ def test(sources: tuple[str, ...], source_id: str, since: str | None) -> None:
       communique rules test page.html statement.txt --source vneconomy-world
       communique rules test --since 2d
     """
-    from communique.cli.corpus_setup import open_with_corpus
+    from interface.cli.corpus_setup import open_with_corpus
     from workers.corpus_index import load
 
     if bool(sources) == bool(since):
@@ -218,8 +218,8 @@ def parse_since(value: str, now: float) -> float:
 
 def _extract(source: str, settings: Settings) -> tuple[str, str | None, str]:
     """Paragraphs (joined by newlines), title and URL of an input, read as `communique match` does."""
-    from communique.cli.match_cmd import _read
     from communique.text import paragraphs
+    from interface.cli.match_cmd import _read
     from workers.extraction import decode_html, extract_article, looks_like_html
 
     body, content_type = _read(source, settings.user_agent)

@@ -18,13 +18,13 @@ from rq.queue import Queue
 from rq.serializers import JSONSerializer
 
 from communique import metrics
-from communique.cli.corpus_setup import open_with_corpus
-from communique.cli.presence import Heartbeat
 from communique.errors import ConfigError, TransientError
 from communique.model import JobQueue, Stage
 from communique.rules import load_rules
 from communique.settings import Settings
 from communique.sources import Source, load_sources
+from interface.cli.corpus_setup import open_with_corpus
+from interface.cli.presence import Heartbeat
 from storage import alerts
 from storage.database import Database, open_database
 from storage.fetches import sync_sources

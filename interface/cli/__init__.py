@@ -16,7 +16,7 @@ from communique.errors import ConfigError, TransientError
 from communique.settings import Settings
 
 if TYPE_CHECKING:
-    from communique.cli.presence import CrawlerLock
+    from interface.cli.presence import CrawlerLock
 
 EXIT_UNAVAILABLE = 75  # sysexits EX_TEMPFAIL: a server is down; systemd and scripts may retry
 
@@ -50,7 +50,7 @@ def cli(rules_dir: Path | None, verbose: bool) -> None:
     Example:
       communique run            # poll, match and alert in one process
     """
-    from communique.cli.logs import configure
+    from interface.cli.logs import configure
 
     if rules_dir is not None:
         # Exported so that worker processes forked by RQ read the same folder.
@@ -73,7 +73,13 @@ def _secrets() -> set[str]:
 
 @cli.command()
 @click.option("--once", is_flag=True, help="Poll every source once, finish the work, and exit.")
-def run(once: bool) -> None:
+@click.option(
+    "--web",
+    "with_web",
+    is_flag=True,
+    help="Serve the web pages too (as `communique web`, on COMMUNIQUE_WEB_PORT).",
+)
+def run(once: bool, with_web: bool) -> None:
     """Run the service: poll sources when due, extract, match, and send alerts.
 
     Without COMMUNIQUE_REDIS_URL everything runs in this process; with it, this process polls and
@@ -83,8 +89,20 @@ def run(once: bool) -> None:
     \b
     Example:
       communique run --once
+      communique run --web      # and read what it found at http://127.0.0.1:8650/
     """
-    _crawl_and_work(Settings(), once, ())
+    settings = Settings()
+    if not with_web:
+        _crawl_and_work(settings, once, ())
+        return
+    from interface.web.serve import serve_in_thread
+
+    web, thread = serve_in_thread(settings)
+    try:
+        _crawl_and_work(settings, once, ())
+    finally:
+        web.should_exit = True
+        thread.join(timeout=10)
 
 
 @cli.command()
@@ -115,7 +133,7 @@ def worker(burst: bool) -> None:
     Example:
       COMMUNIQUE_REDIS_URL=redis://localhost:6379/0 communique worker
     """
-    from communique.cli import service
+    from interface.cli import service
 
     settings = Settings()
     service.exit_on_sigterm()
@@ -134,7 +152,7 @@ def worker(burst: bool) -> None:
 
 
 def _crawl_and_work(settings: Settings, once: bool, source_ids: tuple[str, ...]) -> None:
-    from communique.cli.service import exit_on_sigterm
+    from interface.cli.service import exit_on_sigterm
 
     exit_on_sigterm()
     lock = _crawler_lock(settings, once)
@@ -149,8 +167,8 @@ def _crawl_and_work(settings: Settings, once: bool, source_ids: tuple[str, ...])
 
 
 def _poll(settings: Settings, once: bool, source_ids: tuple[str, ...]) -> None:
-    from communique.cli import service
     from crawler.process import crawl as run_crawler
+    from interface.cli import service
     from workers.queue import EmbeddedQueue
 
     svc = service.prepare(settings, source_ids)
@@ -180,7 +198,7 @@ def _crawler_lock(settings: Settings, once: bool) -> CrawlerLock | None:
         return None
     from redis import Redis
 
-    from communique.cli.presence import CrawlerLock, lock_holder
+    from interface.cli.presence import CrawlerLock, lock_holder
 
     redis = Redis.from_url(settings.redis_url)
     lock = CrawlerLock(redis, settings.lock_ttl)
@@ -200,7 +218,7 @@ def _serve_metrics(settings: Settings, system: bool) -> None:
     from prometheus_client.registry import Collector
 
     from communique import metrics
-    from communique.cli.exporters import QueueCollector, StorageCollector
+    from interface.cli.exporters import QueueCollector, StorageCollector
 
     collectors: list[Collector] = []
     if system:
@@ -218,12 +236,13 @@ def _serve_metrics(settings: Settings, system: bool) -> None:
 
 def _register() -> None:
     """Attach the command groups that live in their own modules."""
-    from communique.cli.corpus_cmd import corpus
-    from communique.cli.match_cmd import match
-    from communique.cli.notify_cmd import notify
-    from communique.cli.rules_cmd import rules
-    from communique.cli.sources_cmd import sources
-    from communique.cli.status_cmd import status
+    from interface.cli.corpus_cmd import corpus
+    from interface.cli.match_cmd import match
+    from interface.cli.notify_cmd import notify
+    from interface.cli.rules_cmd import rules
+    from interface.cli.sources_cmd import sources
+    from interface.cli.status_cmd import status
+    from interface.cli.web_cmd import web
 
     cli.add_command(corpus)
     cli.add_command(match)
@@ -231,6 +250,7 @@ def _register() -> None:
     cli.add_command(rules)
     cli.add_command(sources)
     cli.add_command(status)
+    cli.add_command(web)
 
 
 _register()

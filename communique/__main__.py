@@ -1,5 +1,0 @@
-"""`python -m communique` is the `communique` command."""
-
-from communique.cli import main
-
-main()
