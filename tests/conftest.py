@@ -14,12 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
+import click
 import pytest
 from redis import Redis
 from scrapy.http import HtmlResponse
 
 from communique.model import Stage
 from communique.settings import Settings
+from interface.cli import cli
 from tests.postgres_server import PostgresServer, postgres_bindir
 from workers.extraction import Article, extract_article
 
@@ -163,3 +165,10 @@ class RecordingQueue:
     def enqueue(self, stage: Stage, item_id: int) -> None:
         """Remember one job."""
         self.jobs.append((stage, item_id))
+
+
+def cli_commands() -> dict[str, click.Command]:
+    """Every `communique` command by name (the group imports most of them only when one runs)."""
+    context = click.Context(cli)
+    found = {name: cli.get_command(context, name) for name in cli.list_commands(context)}
+    return {name: command for name, command in found.items() if command is not None}

@@ -29,7 +29,7 @@ from storage.corpus import save_statement_card
 from storage.database import Database, now, open_database
 from storage.documents import DocumentMeta, add_version_if_changed, set_language, upsert_document
 from storage.fetches import mark_polled, sync_sources
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, cli_commands, run_cli
 from tests.integration.test_storage import content_hash, fetched
 from workers.alerting import version_link
 from workers.render import AlertFacts, render_alert
@@ -358,7 +358,7 @@ def test_alerts_link_to_the_version_page_when_the_web_url_is_set() -> None:
 def test_compose_web_service_requires_a_token_and_publishes_on_loopback() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     web = compose["services"]["web"]
-    assert web["command"][0] in cli.commands and web["command"][:1] == ["web"]
+    assert web["command"][0] in cli_commands() and web["command"][:1] == ["web"]
     assert web["environment"]["COMMUNIQUE_WEB_TOKEN"].startswith("${COMMUNIQUE_WEB_TOKEN:?")
     assert all(port.startswith("127.0.0.1:") for port in web["ports"])
     assert "Authorization" in " ".join(web["healthcheck"]["test"])

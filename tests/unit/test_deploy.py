@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from communique.settings import Settings
-from interface.cli import cli
-from tests.conftest import ROOT
+from tests.conftest import ROOT, cli_commands
 
 DEPLOY = ROOT / "deploy"
 # A database or Redis URL, credentials in any URL, or a password or token.
@@ -34,7 +33,7 @@ def test_unit_runs_a_real_command_restarts_and_keeps_secrets_out(name: str) -> N
     service = unit(name)["Service"]
     argv = shlex.split(service["ExecStart"])
     assert argv[0].endswith("/communique")
-    assert argv[1] in cli.commands, f"{name} runs unknown command {argv[1]!r}"
+    assert argv[1] in cli_commands(), f"{name} runs unknown command {argv[1]!r}"
     assert service["Restart"] in {"always", "on-failure"}
     assert service["EnvironmentFile"].startswith("/etc/")
     assert service["KillSignal"] == "SIGTERM"

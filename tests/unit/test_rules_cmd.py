@@ -14,7 +14,7 @@ from communique.settings import Settings
 from interface.cli import cli
 from interface.cli.notify_cmd import TEST_TITLE
 from storage.database import open_database
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, cli_commands, run_cli
 from tests.e2e.site import NewsSite
 
 SEED = ROOT / "corpus" / "004_4c3b450e9087d95b.txt"
@@ -212,7 +212,7 @@ def test_notify_test_without_an_apprise_config_exits_1(tmp_path: Path, env: Path
 
 @pytest.mark.parametrize("group", ["rules", "notify"])
 def test_every_subcommand_has_an_example_of_itself(group: str) -> None:
-    commands = getattr(cli.commands[group], "commands", {})
+    commands = getattr(cli_commands()[group], "commands", {})
     assert commands
     for name in commands:
         result = invoke(group, name, "--help")
