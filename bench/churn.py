@@ -38,8 +38,11 @@ def main() -> None:
     parser.add_argument("--fetches", type=int, default=12)
     parser.add_argument("--every", type=int, default=4)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--laid-out", action="store_true", help="also pages whose text is in <br> lines, laid out in <p>"
+    )
     args = parser.parse_args()
-    pages = load_pages(REAL_HTML, args.pages)
+    pages = load_pages(REAL_HTML, args.pages, laid_out=args.laid_out)
     outcomes: list[PageOutcome] = []
     with tempfile.TemporaryDirectory() as folder:
         stages = Stages(Path(folder), rules_yaml=CHANGED_RULE)

@@ -204,13 +204,16 @@ def _fragment(markup: str) -> HtmlElement:
     return lxml.html.fragment_fromstring(markup)
 
 
-def load_pages(real_html: Path, limit: int | None = None) -> list[ChurnPage]:
-    """The real pages that have an article of at least MIN_BODY_PARAGRAPHS `<p>` body paragraphs,
-    with each language's pool of other pages' paragraphs and titles."""
+def load_pages(real_html: Path, limit: int | None = None, laid_out: bool = False) -> list[ChurnPage]:
+    """The real pages that have an article of at least MIN_BODY_PARAGRAPHS body paragraph elements,
+    with each language's pool of other pages' paragraphs and titles. With `laid_out`, also the pages
+    whose article text is in other markup (lines split by <br>), their paragraphs laid out in <p>."""
     pages: list[ChurnPage] = []
     texts: dict[str, list[tuple[str, list[str], str]]] = defaultdict(list)
     for real in real_pages(real_html):
         parsed = _parsed(real.name, real.body, real.url, real.language)
+        if parsed is None and laid_out:
+            parsed = _laid_out(real.name, real.body, real.url, real.language)
         if parsed is None:
             continue
         page, paragraphs, title = parsed
@@ -251,6 +254,20 @@ def _parsed(name: str, raw: bytes, url: str, language: str | None) -> tuple[Chur
     for element in body:
         element.set("data-churn-body", "1")
     return ChurnPage(name, url, language, tree, body), article.text.split("\n"), article.title or ""
+
+
+def _laid_out(
+    name: str, raw: bytes, url: str, language: str | None
+) -> tuple[ChurnPage, list[str], str] | None:
+    try:
+        article = extract_article(raw, HtmlResponse(url=url, body=raw).encoding, url)
+    except PermanentError:
+        return None
+    paragraphs = article.text.split("\n")
+    if language is None or sum(len(p) >= MIN_PARAGRAPH_CHARS for p in paragraphs) < MIN_BODY_PARAGRAPHS:
+        return None
+    title = article.title or paragraphs[0]
+    return _parsed(f"{name}-laid-out", _markup(title, paragraphs), "https://news.example/page", language)
 
 
 @dataclass(frozen=True)
@@ -332,14 +349,16 @@ def run_page(
     return outcome
 
 
+def _markup(title: str, paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{_escaped(paragraph)}</p>" for paragraph in paragraphs)
+    page = f"<html><head><title>{_escaped(title)}</title></head><body><article>{body}</article></body></html>"
+    return page.encode()
+
+
 def page_of_paragraphs(name: str, language: str, title: str, paragraphs: list[str]) -> ChurnPage:
     """A page of `paragraphs` (real text of a page whose HTML holds no paragraph elements) in a plain
     news layout: one `<p>` each inside an `<article>`."""
-    body = "".join(f"<p>{_escaped(paragraph)}</p>" for paragraph in paragraphs)
-    markup = (
-        f"<html><head><title>{_escaped(title)}</title></head><body><article>{body}</article></body></html>"
-    )
-    parsed = _parsed(name, markup.encode(), f"https://news.example/{name}", language)
+    parsed = _parsed(name, _markup(title, paragraphs), "https://news.example/page", language)
     assert parsed is not None, f"{name}: fewer than {MIN_BODY_PARAGRAPHS} body paragraphs"
     page = parsed[0]
     page.titles = [paragraph[:60] for paragraph in paragraphs]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 
 from communique.model import FetchState
 from communique.settings import Settings
-from interface.cli import cli
+from interface.cli import cli, main
 from storage.corpus import corpus_groups, corpus_size, corpus_stamp, statement_card
 from storage.database import open_database
 from storage.fetches import Fetch, fetch_row, record_fetch
@@ -257,3 +258,17 @@ def test_corpus_add_sets_the_card_of_a_statement(tmp_path: Path) -> None:
     assert "card: adopted 2026-01-10" in run_cli(env, "corpus", "show", "vn-la").stdout
     refused = run_cli(env, "corpus", "add", str(text), "--parties", "VN,XX", ok=False)
     assert refused.returncode == 2 and "XX" in refused.stderr
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_one_openmp_thread_per_process_unless_the_user_sets_it(
+    given: str | None, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if given is None:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", given)
+    monkeypatch.setattr(sys, "argv", ["communique", "--help"])
+    with pytest.raises(SystemExit):
+        main()
+    assert os.environ["OMP_NUM_THREADS"] == expected
