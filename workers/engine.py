@@ -32,7 +32,7 @@ MIN_STRONG_FOR_EDITS = 3  # strong hits before edits inside a known text are rep
 MIN_HIT_WORDS = 8  # shorter paragraphs ("Hai bên nhất trí:") are too generic to tie an article to a text
 REPRINT_COVERAGE = 0.8  # share of a known text present for a reprint
 EXCERPT_SHARE = 0.5  # share of the article that is statement text for an excerpt
-ADDED_MIN_WORDS = 12  # an unmatched paragraph inside the matched span counts as added text from this size
+ADDED_MIN_WORDS = 12  # an added or removed paragraph is an edit from this many words (communique.words)
 # A page in another language carries a known text (translation) when its sentences align with it:
 TRANSLATION_TARGET = 0.5  # most of the known text (seeds: a real translation aligns ≥ 0.69 of the
 # shorter side, 002 ↔ 000; two statements sharing formulas, June 2024 vs May 2025, 0.24 / 0.30);
