@@ -2,7 +2,8 @@
 the furniture around it different on every request. Used by the churn regression tests and bench.
 
 Each page is a real page of ../shared/fixtures/real-html. Its body paragraphs are found in the HTML
-(`<p>` elements whose text is a paragraph of the extracted article); edits act on those: a number
+(the innermost elements whose text is one paragraph of the extracted article, siblings in the
+container that holds most of them); edits act on those: a number
 changed, a paragraph appended (a paragraph of another page in the same language, or the page's own
 longest paragraph turned around when the language has one page), a paragraph deleted. Appended and
 deleted paragraphs have at least ADDED_MIN_WORDS words: shorter ones are, by the engine's definition,
