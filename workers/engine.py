@@ -11,7 +11,7 @@ import bisect
 import datetime as dt
 import itertools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -350,19 +350,24 @@ def _edits(
 
 
 def edits_previous(
-    previous: Sequence[str], paragraphs: Sequence[str], earlier: Sequence[Sequence[str]] = ()
+    previous: Sequence[str],
+    paragraphs: Sequence[str],
+    earlier: Callable[[], Sequence[Sequence[str]]] = tuple,
 ) -> bool:
     """Whether a page's new text edits its previous one, as `relate` judges it: a text that differs
     only by furniture (short lines, a header date, paragraphs that moved) does not.
 
-    `earlier` are the versions before the previous one, newest first. A paragraph that comes and goes
+    `earlier` gives the versions before the previous one, newest first (asked for only when there are
+    edits: most new texts of a page differ by furniture alone). A paragraph that comes and goes
     with the requests (a notice shown on some of them) is furniture once seen to: added back when an
     earlier version had it, or gone when an earlier version lacked it, it is no edit.
     """
     key = _Keys(paragraphs, [key_of_normalised(paragraph) for paragraph in paragraphs])
     old, new = list(previous), list(paragraphs)
     edits = _edits(old, new, (0, 0), key=key, whole=None, copied=frozenset(), removals=True)[1]
-    seen = [{key(paragraph) for paragraph in version} for version in earlier]
+    if not edits:
+        return False
+    seen = [{key(paragraph) for paragraph in version} for version in earlier()]
     return any(not _comes_and_goes(edit, old, new, seen, key) for edit in edits)
 
 

@@ -46,10 +46,8 @@ def extract(fetch_id: int) -> None:
     fetch = fetches.fetch_row(ctx.db, fetch_id)
     if fetch is None or fetch["state"] != FetchState.FETCHED:
         return
-    recent = [
-        row["text"].split("\n") for row in documents.latest_versions_of_url(ctx.db, fetch["url"], RECENT)
-    ]
-    latest = recent[0] if recent else None
+    newest = documents.latest_versions_of_url(ctx.db, fetch["url"], 1)
+    latest = newest[0]["text"].split("\n") if newest else None
     try:
         body, encoding = fetches.snapshot(ctx.db, fetch["content_hash"])
         article = extract_article(body, encoding, fetch["url"], ctx.settings.max_page_bytes, latest or ())
@@ -65,7 +63,7 @@ def extract(fetch_id: int) -> None:
     document_id = documents.upsert_document(ctx.db, meta)
     version_id = None
     new = article.text.split("\n")
-    if latest is None or (new != latest and edits_previous(latest, new, recent[1:])):
+    if latest is None or (new != latest and edits_previous(latest, new, lambda: _earlier(fetch["url"]))):
         version_id = documents.add_version_if_changed(
             ctx.db, document_id, article.text, article.text_hash, fetch_id
         )
@@ -73,6 +71,12 @@ def extract(fetch_id: int) -> None:
     if version_id is not None:
         log.info("new version of %s", fetch["url"], extra={"version_id": version_id})
         match_now(version_id)
+
+
+def _earlier(url: str) -> list[list[str]]:
+    """The texts of the versions before the newest one (RECENT - 1 of them), newest first."""
+    rows = documents.latest_versions_of_url(current().db, url, RECENT)
+    return [row["text"].split("\n") for row in rows[1:]]
 
 
 def match_now(version_id: int) -> None:

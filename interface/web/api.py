@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from interface.web import diffview
 from interface.web.formatting import card_dict
-from interface.web.pages import Offset, database, not_found, search_filters
+from interface.web.pages import Offset, database, or_404, search_filters, versions_to_compare
 from storage import browse
 from storage.search import search
 
@@ -241,9 +241,7 @@ def statements(request: Request, offset: Offset = 0, limit: Limit = 50) -> Page[
 @router.get("/statements/{statement_id}")
 def statement(request: Request, statement_id: str) -> Statement:
     """One statement group with its timeline."""
-    found = browse.statement(database(request), statement_id)
-    if found is None:
-        raise not_found(f"statement {statement_id!r}")
+    found = or_404(browse.statement(database(request), statement_id), f"statement {statement_id!r}")
     return Statement.model_validate(_with_card(found))
 
 
@@ -260,18 +258,16 @@ def documents(
 @router.get("/documents/{document_id}")
 def document(request: Request, document_id: int) -> Document:
     """A document and its versions."""
-    found = browse.document(database(request), document_id)
-    if found is None:
-        raise not_found(f"document {document_id}")
+    found = or_404(browse.document(database(request), document_id), f"document {document_id}")
     return Document.model_validate(found)
 
 
 @router.get("/documents/{document_id}/versions/{seq}")
 def version(request: Request, document_id: int, seq: int) -> Version:
     """One version's text."""
-    found = browse.version_text(database(request), document_id, seq)
-    if found is None:
-        raise not_found(f"version {seq} of document {document_id}")
+    found = or_404(
+        browse.version_text(database(request), document_id, seq), f"version {seq} of document {document_id}"
+    )
     return Version.model_validate(found)
 
 
@@ -281,9 +277,7 @@ def diff(
 ) -> Diff:
     """Two versions compared per paragraph, with the word diff the alerts use."""
     db = database(request)
-    before, after = browse.version_text(db, document_id, old), browse.version_text(db, document_id, new)
-    if before is None or after is None:
-        raise not_found(f"version {old if before is None else new} of document {document_id}")
+    before, after = versions_to_compare(db, document_id, old, new)
     rows = diffview.diff_rows(before["text"], after["text"])
     paragraphs = [
         DiffParagraph(
@@ -320,9 +314,7 @@ def alerts(
 @router.get("/alerts/{alert_id}")
 def alert(request: Request, alert_id: int) -> Alert:
     """One alert."""
-    found = browse.alert(database(request), alert_id)
-    if found is None:
-        raise not_found(f"alert {alert_id}")
+    found = or_404(browse.alert(database(request), alert_id), f"alert {alert_id}")
     return Alert.model_validate(found)
 
 

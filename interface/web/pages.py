@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,6 +16,7 @@ from storage.database import Database
 from storage.fetches import snapshot
 from storage.search import Filters, search
 
+T = TypeVar("T")
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
@@ -43,6 +44,22 @@ def not_found(what: str) -> HTTPException:
     return HTTPException(status_code=404, detail=f"{what} not found")
 
 
+def or_404(row: T | None, what: str) -> T:
+    """The row storage found, or a 404 naming what was not found."""
+    if row is None:
+        raise not_found(what)
+    return row
+
+
+def versions_to_compare(
+    db: Database, document_id: int, old: int, new: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two versions of a document by number, or a 404 naming the one that does not exist."""
+    before = or_404(browse.version_text(db, document_id, old), f"version {old} of document {document_id}")
+    after = or_404(browse.version_text(db, document_id, new), f"version {new} of document {document_id}")
+    return before, after
+
+
 @router.get("/")
 def home() -> RedirectResponse:
     """The statements page is the start page."""
@@ -60,9 +77,7 @@ def statements_page(request: Request, offset: Offset = 0) -> HTMLResponse:
 def statement_page(request: Request, statement_id: str) -> HTMLResponse:
     """One statement: its card, the documents carrying it, its timeline and its alerts."""
     db = database(request)
-    found = browse.statement(db, statement_id)
-    if found is None:
-        raise not_found(f"statement {statement_id!r}")
+    found = or_404(browse.statement(db, statement_id), f"statement {statement_id!r}")
     alerts = browse.alerts(db, statement_group=statement_id, limit=PAGE_SIZE)
     return render(request, "statement.html", statement=found, alerts=alerts)
 
@@ -77,18 +92,16 @@ def documents_page(request: Request, source: str | None = None, offset: Offset =
 @router.get("/documents/{document_id}")
 def document_page(request: Request, document_id: int) -> HTMLResponse:
     """A document and every version of it, with a form to compare any two."""
-    found = browse.document(database(request), document_id)
-    if found is None:
-        raise not_found(f"document {document_id}")
+    found = or_404(browse.document(database(request), document_id), f"document {document_id}")
     return render(request, "document.html", document=found)
 
 
 @router.get("/documents/{document_id}/versions/{seq}")
 def version_page(request: Request, document_id: int, seq: int) -> HTMLResponse:
     """The text of one version."""
-    found = browse.version_text(database(request), document_id, seq)
-    if found is None:
-        raise not_found(f"version {seq} of document {document_id}")
+    found = or_404(
+        browse.version_text(database(request), document_id, seq), f"version {seq} of document {document_id}"
+    )
     return render(request, "version.html", version=found, paragraphs=diffview.paragraphs_of(found["text"]))
 
 
@@ -104,9 +117,7 @@ def diff_page(
 ) -> HTMLResponse:
     """Two versions side by side or inline, per paragraph, with the word diff the alerts use."""
     db = database(request)
-    before, after = browse.version_text(db, document_id, old), browse.version_text(db, document_id, new)
-    if before is None or after is None:
-        raise not_found(f"version {old if before is None else new} of document {document_id}")
+    before, after = versions_to_compare(db, document_id, old, new)
     rows = diffview.diff_rows(before["text"], after["text"])
     shown = [row for row in rows if changes == "all" or row.status != "same"]
     return render(
@@ -125,9 +136,7 @@ def diff_page(
 @router.get("/versions/{version_id}")
 def version_redirect(request: Request, version_id: int) -> RedirectResponse:
     """A version by id (as alerts link it): its diff against the version before, or its text."""
-    place = browse.version_place(database(request), version_id)
-    if place is None:
-        raise not_found(f"version {version_id}")
+    place = or_404(browse.version_place(database(request), version_id), f"version {version_id}")
     document_id, seq = place
     if seq == 1:
         return RedirectResponse(f"/documents/{document_id}/versions/1", status_code=307)
@@ -138,9 +147,7 @@ def version_redirect(request: Request, version_id: int) -> RedirectResponse:
 def snapshot_page(request: Request, fetch_id: int) -> Response:
     """The stored response body of a fetch, as plain text in a sandbox: it is someone else's page."""
     db = database(request)
-    found = browse.snapshot_of(db, fetch_id)
-    if found is None:
-        raise not_found(f"snapshot of fetch {fetch_id}")
+    found = or_404(browse.snapshot_of(db, fetch_id), f"snapshot of fetch {fetch_id}")
     try:
         body, encoding = snapshot(db, found["content_hash"])
     except PermanentError as exc:
@@ -184,9 +191,7 @@ def alerts_page(
 @router.get("/alerts/{alert_id}")
 def alert_page(request: Request, alert_id: int) -> HTMLResponse:
     """One alert: what fired, by which rule, to which tags, every delivery attempt, what it carried."""
-    found = browse.alert(database(request), alert_id)
-    if found is None:
-        raise not_found(f"alert {alert_id}")
+    found = or_404(browse.alert(database(request), alert_id), f"alert {alert_id}")
     return render(request, "alert.html", alert=found)
 
 

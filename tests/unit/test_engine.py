@@ -156,4 +156,4 @@ BODY = [
 def test_edits_previous_tells_edits_from_paragraphs_that_come_and_go(
     previous: list[str], new: list[str], earlier: list[list[str]], edited: bool
 ) -> None:
-    assert edits_previous(previous, new, earlier) is edited
+    assert edits_previous(previous, new, lambda: earlier) is edited
