@@ -155,7 +155,7 @@ def _cache_file() -> Path:
     return base / "communique" / f"country-names-{digest}.json"
 
 
-_BUILD_VERSION: Final = 2  # raise when _build_tables changes what it makes
+_BUILD_VERSION: Final = 3  # raise when _build_tables (or match_key) changes what it makes
 
 
 def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:

@@ -38,9 +38,10 @@ _NEEDS_DECOMPOSING: Final = re.compile(
 _CYRILLIC_E: Final = re.compile("([еЕ])([\u0300-\u036f]+)")
 
 # Sites and translators choose typographic quotes and dashes freely; the plain forms are one choice.
+# Ukrainian writes its in-word apostrophe as ', ’ or the modifier letter ʼ (CLDR's "Вʼєтнам"): one form.
 _QUOTES_AND_DASHES: Final = {
     **dict.fromkeys("“”„«»″", '"'),
-    **dict.fromkeys("‘’‚′", "'"),
+    **dict.fromkeys("‘’‚′ʼ", "'"),
     **dict.fromkeys("–—‒―‑−", "-"),
 }
 _PUNCTUATION: Final = str.maketrans(_QUOTES_AND_DASHES)

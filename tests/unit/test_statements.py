@@ -73,6 +73,8 @@ def test_a_country_named_inside_another_ones_name_is_not_mentioned() -> None:
         ("وقعت روسيا وفيتنام بيانا مشتركا. لروسيا وفيتنام", ["RU", "VN"]),
         ("รัสเซียและเวียดนามออกแถลงการณ์ร่วม รัสเซียเวียดนาม", ["RU", "VN"]),
         ("रूस और वियतनाम ने संयुक्त बयान जारी किया। रूस वियतनाम", ["RU", "VN"]),
+        # Ukrainian in-word apostrophe typed as ' or ’, where CLDR writes the modifier letter ʼ.
+        ("Прем'єр-міністр В'єтнаму та Китаю. В’єтнам і Китай. Вʼєтнам", ["VN", "CN"]),
     ],
 )
 def test_country_names_come_from_cldr_in_every_script(text: str, expected: list[str]) -> None:
