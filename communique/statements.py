@@ -24,9 +24,10 @@ class Genre(StrEnum):
 
 
 # "Joint statement / declaration / communiqué" in the languages of the sources and of the test set;
-# no library has this wording. Each entry is backed by a real page of tests/realset (a test checks
-# it). A final "*" on a word matches its inflections (Russian, Ukrainian, Polish, Czech cases);
-# scripts without spaces are matched anywhere.
+# no library has this wording. Every language's row has a form found in a real page of tests/realset
+# (a test checks it); its other forms are spellings and plurals of that one. A final "*" on a word
+# matches its inflections (Russian, Ukrainian, Polish, Czech cases); scripts without spaces are matched
+# anywhere.
 STATEMENT_WORDING: Final[dict[str, tuple[str, ...]]] = {
     "vi": ("tuyên bố chung", "thông cáo chung", "thông cáo báo chí chung"),
     "ru": (
@@ -74,26 +75,65 @@ STATEMENT_WORDING: Final[dict[str, tuple[str, ...]]] = {
     "fa": ("بیانیه مشترک",),
 }
 
+# A bare noun next to the act that makes a statement joint: signed or adopted by the parties
+# ("menyetujui pernyataan mengenai ...", "Декларации, подписанные ..."). "Issued" and "published" are
+# left out: a ministry issues a statement alone. Nouns, then verbs; each form is found in a real page of
+# tests/realset (a test checks it). On the dev half this names a statement in 2 pages more (an
+# Indonesian report of the June 2024 statement, a Russian one of the RU–KP declarations) and in no
+# unrelated page; with the verbs "issued" and "published" too, in 1 page more (tagesschau).
+STATEMENT_ACTS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "en": (("declaration*", "statement*", "communiqué*"), ("signed", "signing", "adopted")),
+    "de": (("erklärung*",), ("unterzeichne*", "verabschiede*")),
+    "fr": (("déclaration*",), ("signé*",)),
+    "es": (("declaración", "declaraciones", "comunicado*"), ("firmaron", "firmó", "firmad*")),
+    "it": (("dichiarazion*", "comunicat*"), ("firmat*", "sottoscritt*")),
+    "pt": (("declaração", "declarações", "comunicado*"), ("assinad*", "assinaram", "assinar")),
+    "ru": (("декларац*", "заявлени*"), ("подписа*", "принят*", "приняли", "принял*")),
+    "uk": (("заяви", "заяві"), ("підписа*",)),
+    "pl": (("oświadczeni*",), ("podpisa*",)),
+    "cs": (("prohlášení",), ("podepsal*",)),
+    "id": (("pernyataan", "deklarasi"), ("menandatangani", "ditandatangani", "menyetujui", "mengadopsi")),
+    "nl": (("verklaring*", "communiqué*"), ("ondertekend*",)),
+    "no": (("uttalelse*", "kommunik*"), ("signert*",)),
+    "tr": (("bildiri*", "açıklama*"), ("imzala*",)),
+}
+# Words between the noun and the verb: an article and an adjective or two ("signed a strategic
+# declaration"); the two dev pages have none, 6 names no more of them.
+ACT_WINDOW: Final = 4
+
 _UNSPACED_SCRIPT: Final = re.compile(
     "[\u0e00-\u0eff\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0600-\u06ff]"
 )
 
 
-def _wording_pattern(phrase: str) -> str:
-    key = (
-        match_key(phrase.replace("*", ""))
-        if "*" not in phrase
-        else " ".join(
-            match_key(word.rstrip("*")) + (r"\w*" if word.endswith("*") else "") for word in phrase.split()
-        )
+def _form_pattern(phrase: str) -> str:
+    """The pattern of a phrase of the tables: match keys, a final "*" on a word taking its inflections."""
+    if "*" not in phrase:
+        return match_key(phrase)
+    return " ".join(
+        match_key(word.rstrip("*")) + (r"\w*" if word.endswith("*") else "") for word in phrase.split()
     )
+
+
+def phrase_pattern(phrase: str) -> str:
+    """The pattern that finds a phrase of STATEMENT_WORDING (or a form of STATEMENT_ACTS) in match keys."""
+    key = _form_pattern(phrase)
     if _UNSPACED_SCRIPT.search(key):
         return key
     return r"(?<!\w)" + key + r"(?!\w)"
 
 
+def _acts_pattern() -> str:
+    nouns = "|".join(_form_pattern(n) for found, _ in STATEMENT_ACTS.values() for n in found)
+    verbs = "|".join(_form_pattern(v) for _, found in STATEMENT_ACTS.values() for v in found)
+    gap = rf"(?: \S+){{0,{ACT_WINDOW}}} "
+    return rf"(?<!\w)(?:(?:{nouns}){gap}(?:{verbs})|(?:{verbs}){gap}(?:{nouns}))(?!\w)"
+
+
 _WORDING: Final = re.compile(
-    "|".join(_wording_pattern(p) for phrases in STATEMENT_WORDING.values() for p in phrases)
+    "|".join(
+        [*(phrase_pattern(p) for phrases in STATEMENT_WORDING.values() for p in phrases), _acts_pattern()]
+    )
 )
 
 # Clauses a statement is made of: the parties as subject, or the clause verbs statements open with.
@@ -125,7 +165,8 @@ MAX_PARTIES = 2
 
 
 def is_statement_related(paragraphs: Sequence[str]) -> bool:
-    """Whether the text names a joint statement in any known language."""
+    """Whether the text names a joint statement in any known language (its wording, or a bare noun
+    next to signing or adopting)."""
     return names_statement([match_key(p) for p in paragraphs])
 
 

@@ -3,13 +3,15 @@ measured on the engine before statement identity (each of these pages was judged
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
 
 from communique.language import paragraph_languages
 from communique.model import Relation
-from communique.text import paragraphs
+from communique.statements import STATEMENT_ACTS, STATEMENT_WORDING, phrase_pattern
+from communique.text import match_key, paragraphs
 from tests.devset import seed_index
 from tests.realset import Page, pages
 from workers.corpus_index import CorpusIndex
@@ -106,6 +108,22 @@ def test_a_report_of_another_vietnam_russia_statement_is_new_for_what_identifies
     assert "none known fits" in result.evidence[-1]
 
 
+@pytest.mark.parametrize(
+    ("url_end", "statement"),
+    [
+        ("geobdg.com/web/vietnam-rusia-sepakati-perdalam-hubungan", JUNE_2024),  # menyetujui pernyataan
+        ("haberikra.com/russland-und-vietnam-haben-eine-einigung", JUNE_2024),  # unterzeichnet … Erklärung
+        ("doclist.ru/news/workd_news/3269307.html", None),  # Декларации, подписанные (RU–KP, 2000): new
+    ],
+)
+def test_a_statement_named_by_a_bare_noun_next_to_signing_is_identified(
+    index: CorpusIndex, url_end: str, statement: str | None
+) -> None:
+    result = judged(index, page(url_end))
+    expected = Relation.MENTION if statement else Relation.NEW
+    assert (result.relation, result.statement_id) == (expected, statement)
+
+
 def test_a_copy_cut_short_where_the_page_ends_is_an_excerpt_not_an_edit(index: CorpusIndex) -> None:
     for url_part in ("doanhnghiepvaphattrien.com/print-169656.html", "vietnam.vn/no/tuyen-bo-chung-ve-nhung"):
         labelled = page(url_part, "excerpt")
@@ -133,3 +151,16 @@ def test_formulas_scattered_over_a_known_text_are_no_translation() -> None:
     in_a_row = _Shape.of([pair(1, 3), pair(2, 4), pair(3, 5)], sentences)
     assert in_a_row.run == 3 and in_a_row.share == 3 / 8  # the 60 menu lines do not dilute it
     assert in_a_row.translated(target_coverage=0.02)
+
+
+def test_every_row_of_the_statement_wording_is_found_in_real_pages() -> None:
+    keys = [match_key(labelled.text) for labelled in pages()]
+
+    def found(form: str) -> bool:
+        pattern = re.compile(phrase_pattern(form))
+        return any(pattern.search(key) for key in keys)
+
+    for language, forms in STATEMENT_WORDING.items():
+        assert any(found(form) for form in forms), language  # the other forms: spellings, inflections
+    for nouns, verbs in STATEMENT_ACTS.values():
+        assert [form for form in (*nouns, *verbs) if not found(form)] == []

@@ -50,6 +50,30 @@ def test_statement_phrases_in_five_languages(phrase: str) -> None:
     assert not is_statement_related(["A statement was made jointly by nobody in particular."])
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Kedua pemimpin menyetujui pernyataan mengenai kemitraan strategis.",  # id: approved a statement
+        "Путин напомнил, что Декларации, подписанные в 2000 году, определили приоритеты.",
+        "The two presidents signed a strategic declaration in the capital.",
+    ],
+)
+def test_a_bare_statement_noun_next_to_signing_or_adopting_names_a_statement(sentence: str) -> None:
+    assert is_statement_related([sentence])
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Kremlin issued a statement on the talks.",  # a statement one side issues alone
+        "The minister signed the visitors' book, and later he made a brief statement.",  # too far apart
+        "Die Erklärung des Ministers war kurz.",  # a noun alone
+    ],
+)
+def test_a_statement_noun_without_signing_or_adopting_names_none(sentence: str) -> None:
+    assert not is_statement_related([sentence])
+
+
 def test_an_article_without_a_statement_phrase_is_other() -> None:
     text = ["Hai bên nhất trí tăng cường hợp tác kinh tế.", "Hai bên khẳng định quan hệ hữu nghị."]
     assert genre(text) is Genre.OTHER
