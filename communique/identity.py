@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from communique.anchors import anchors
 from communique.countries import mentions
 from communique.names import city_forms, name_pattern, plain_text
 
@@ -84,7 +83,6 @@ class Clues:
     dates: tuple[TextDate, ...]
     years: frozenset[int]
     published: dt.date | None
-    anchors: frozenset[str] = frozenset()  # numbers and Latin-script names the page writes
     named_dates: tuple[TextDate, ...] = ()  # dates in the sentences that name a statement
     named_years: frozenset[int] = frozenset()  # and years there
     plain: str = ""  # the page's match keys without diacritics, where names are looked for
@@ -119,7 +117,6 @@ def clues(
         tuple(text_dates(text, language)),
         frozenset(_years(text)),
         published,
-        anchors=anchors(text),
         named_dates=tuple(text_dates(named, language)) if named else (),
         named_years=frozenset(_years(named)),
         plain=plain_text(keys),
@@ -148,8 +145,10 @@ def text_dates(text: str, language: str | None) -> list[TextDate]:
             continue  # "today", "Thursday": relative to the base, not a date the text gives
         # The year must be written out: "les 19 et 20 juin" is not June 2020.
         has_year = parsed.year != _BASE.year and str(parsed.year) in written
-        if parsed.year != _BASE.year and parsed.year < 1900:
-            continue  # "75年", "20 years": a span counted back from the base, not a date
+        if parsed.year != _BASE.year and not has_year and not 1900 <= parsed.year <= 2100:
+            # A span counted from the base ("75年", "20 years", "2030年まで" read as the year 3831);
+            # within these years, another number read as one ("les 19 et 20 juin"): the day stays.
+            continue
         year = parsed.year - _BUDDHIST_ERA if parsed.year > 2400 else parsed.year
         if has_year and not 1900 <= year <= 2100:
             continue  # a number read as a year ("3484")
@@ -235,19 +234,22 @@ def _dateparser():  # type: ignore[no-untyped-def]
     return search_dates, parse
 
 
-def fit(card: Card, page: Clues, own_signatories: Sequence[str] = ()) -> Fit:
+def fit(
+    card: Card, page: Clues, own_signatories: Sequence[str] = (), titled: frozenset[str] = frozenset()
+) -> Fit:
     """How well a statement card fits what a page says; `own_signatories` are those of its signatories
-    that no other known statement has (the ones that tell it apart)."""
+    that no other known statement has (the ones that tell it apart), `titled` the numbers in the titles
+    of all known statements ("2030")."""
     adopted = card.adopted
     if card.kind != "statement":
         return Fit(card, 0, (), veto="not a statement")
-    if card.parties and not all(page.countries[party] for party in card.parties):
+    if card.parties and not _parties_named(card, page):
         return Fit(card, 0, (), veto="parties")
     if adopted is None:
         return Fit(card, 0, (), veto="no date on the card")
     if published_before(card, page.published):
         return Fit(card, 0, (), veto="published before the statement")
-    contradiction = _named_otherwise(card, adopted, page)
+    contradiction = _named_otherwise(card, adopted, page, titled)
     if contradiction:
         return Fit(card, 0, (), veto=contradiction)
     evidence = []
@@ -259,13 +261,25 @@ def fit(card: Card, page: Clues, own_signatories: Sequence[str] = ()) -> Fit:
         evidence.append("published")
     if adopted.year in page.years:
         evidence.append("year")
-    if _title_numbers(card) & page.anchors:
+    if any(_number_in(number, page.plain) for number in _title_numbers(card)):
         evidence.append("title")
     if any(_named(card.forms(name), page) for name in own_signatories):
         evidence.append("signatory")
     if card.place and _named((*card.forms(card.place), *city_forms(card.place)), page):
         evidence.append("place")
     return Fit(card, sum(WEIGHTS[e] for e in evidence), tuple(evidence))
+
+
+def _parties_named(card: Card, page: Clues) -> bool:
+    """Whether the page names the card's parties: each by a country name, or, for one of them, by the
+    card's signatories and adjectives alone ("il presidente russo Vladimir Putin") when the page names
+    no country that is not a party of the card."""
+    missing = [party for party in card.parties if not page.countries[party]]
+    if not missing:
+        return True
+    others = [country for country, count in page.countries.items() if count and country not in card.parties]
+    signed = any(_named(card.forms(name), page) for name in card.signatories)
+    return len(missing) == 1 and len(missing) < len(card.parties) and not others and signed
 
 
 def published_before(card: Card, published: dt.date | None) -> bool:
@@ -276,16 +290,24 @@ def published_before(card: Card, published: dt.date | None) -> bool:
     return published < adopted - dt.timedelta(days=PREVIEW_DAYS)
 
 
-def _named_otherwise(card: Card, adopted: dt.date, page: Clues) -> str | None:
+def _named_otherwise(card: Card, adopted: dt.date, page: Clues, titled: frozenset[str]) -> str | None:
     """Why the sentences naming a statement point to another one: they give another day, or years
-    none of which is this statement's (numbers of its title, "until 2030", aside)."""
+    none of which is this statement's (numbers of its title, "until 2030", aside; and years after the
+    page's own, an anniversary to come, unless a known title has them)."""
     days = [date for date in page.named_dates if date.day and date.month]
     if days and not any(_near(date, adopted, PREVIEW_DAYS) for date in days):
         return "names a statement of another day"
     years = page.named_years - {int(n) for n in _title_numbers(card) if len(n) == 4}
+    if page.published is not None:
+        years = frozenset(year for year in years if year <= page.published.year or str(year) in titled)
     if years and adopted.year not in years and not days:
         return "names a statement of another year"
     return None
+
+
+def _number_in(number: str, text: str) -> bool:
+    """Whether a number is written in a text, also glued to letters ("2030年", "2030년")."""
+    return re.search(rf"(?<!\d){number}(?!\d)", text) is not None
 
 
 def _near(date: TextDate, adopted: dt.date, slack: int) -> bool:
@@ -319,8 +341,9 @@ def identify(cards: Iterable[Card], page: Clues) -> tuple[Fit | None, list[Fit]]
     """The known statement a page is about (None when no card fits), and every card's fit."""
     cards = list(cards)
     everyone = Counter(name for card in cards for name in set(card.signatories))
+    titled = frozenset(number for card in cards for number in _title_numbers(card))
     fits = sorted(
-        (fit(card, page, [n for n in card.signatories if everyone[n] == 1]) for card in cards),
+        (fit(card, page, [n for n in card.signatories if everyone[n] == 1], titled) for card in cards),
         key=lambda f: (-f.score, f.card.statement_id),
     )
     if not fits or fits[0].veto is not None or fits[0].score < FIT_SCORE:

@@ -1,4 +1,5 @@
-"""Sentence splitting for Vietnamese, Russian, English, Norwegian, Dutch and similar texts."""
+"""Sentence splitting for Vietnamese, Russian, English, Norwegian, Dutch and similar texts, and for scripts
+without capitals (Arabic, Hindi)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ _MONTHS: Final = frozenset(
     | {"november", "dezember", "mars", "desember", "jänner"}
 )
 
-# A sentence end: terminal punctuation, closing quotes or brackets, then a space. CJK stops need none.
-_CANDIDATE: Final = re.compile(r"(?P<stops>[.!?…]+)[\"')\]»]*\s+|[。！？]+")
+# A sentence end: terminal punctuation (Arabic "؟", Devanagari "।" too), closing quotes or brackets,
+# then a space; scraped caseless scripts often lose that space ("العدالة.واكد"). CJK stops need none.
+_CANDIDATE: Final = re.compile(r"(?P<stops>[.!?…؟।]+)[\"')\]»]*(?P<space>\s*)|[。！？]+")
 
 # The word before a full stop, with any opening punctuation stripped.
 _LAST_WORD: Final = re.compile(r"[(\"'\[]*([^\s(\"'\[]*)$")
@@ -49,6 +51,11 @@ _ENUMERATOR: Final = re.compile(r"\d{1,3}|[IVXLC]{1,5}|[A-Za-z]")
 _DOTTED: Final = re.compile(r"[^\W\d_]{1,3}(?:\.[^\W\d_]{1,3})+")
 
 
+def _caseless(char: str) -> bool:
+    """A letter of a script without capitals (Arabic, Devanagari, Thai...): any of them opens a sentence."""
+    return char.isalpha() and char.lower() == char.upper()
+
+
 def _is_abbreviation(word: str, following: str) -> bool:
     """Whether a full stop after this word belongs to the word rather than ending a sentence."""
     if word.casefold() in _ABBREVIATIONS or _DOTTED.fullmatch(word):
@@ -60,13 +67,21 @@ def _is_abbreviation(word: str, following: str) -> bool:
     return word.isdigit() and len(word) <= 2 and following.casefold() in _MONTHS
 
 
+def _opens_sentence(first: str, last: str, candidate: re.Match[str]) -> bool:
+    """Whether the letter after a stop can open a sentence: a capital, a digit, a letter of a caseless
+    script. Without a space after the stop ("3.5", "U.S", "word.Word") only in caseless scripts."""
+    if not candidate.group("space") and not (_caseless(first) and _caseless(last)):
+        return False
+    return first.isupper() or first.isdigit() or _caseless(first)
+
+
 def _splits_here(text: str, start: int, candidate: re.Match[str]) -> bool:
     """Whether the sentence that began at start ends with this candidate punctuation."""
     stops = candidate.group("stops")
     if stops is None:  # a CJK full stop
         return True
     opening = _OPENING.match(text, candidate.end())
-    if opening is None or not (opening.group(1).isupper() or opening.group(1).isdigit()):
+    if opening is None or not _opens_sentence(opening.group(1), text[candidate.start() - 1], candidate):
         return False
     if stops != ".":  # "!", "?", an ellipsis
         return True

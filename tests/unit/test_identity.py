@@ -64,6 +64,7 @@ def test_dates_are_read_in_many_languages_with_what_they_leave_out(
         ("on Thursday the sides met, yesterday they signed", "en", []),  # relative: no date given
         ("共同声明では、75年間にわたる関係の成果を振り返り", "ja", []),  # a span of years, no day
         ("越俄战略伙伴关系20年来发展历程的一大亮点", "zh", []),
+        ("そして2030年までの両国間の協力", "ja", []),  # "until 2030" read as 1 January of the year 3831
     ],
 )
 def test_what_a_text_does_not_write_is_not_read_into_it(
@@ -109,6 +110,37 @@ def test_a_number_of_the_title_and_a_signatory_of_its_own_identify_a_statement()
     assert set(found.evidence) == {"title", "signatory"}
     # Putin signed both: naming him tells the two apart no more than naming no one.
     assert "signatory" not in next(f for f in fits if f.card is JUNE_2024).evidence
+
+
+def test_a_title_number_is_found_glued_to_the_letters_of_its_script() -> None:
+    text = "ロシアとベトナムの2030年までのビジョンに関するjoint statementの実現。\nロシア ベトナム"
+    found, _ = identify(CARDS, page(text, "ja"))
+    assert found is not None and found.card is NOVEMBER_2021 and found.evidence == ("title",)
+
+
+def test_a_year_to_come_in_the_naming_sentence_points_to_no_other_statement() -> None:
+    text = (
+        "Vietnam and Russia, which mark 75 years of ties in 2025, issued a joint statement in Hanoi.\n"
+        "Russia and Vietnam."
+    )
+    report = page(text, published=dt.date(2024, 6, 25))
+    found, _ = identify(CARDS, report)
+    assert found is not None and found.card is JUNE_2024  # not vetoed as "a statement of 2025"
+    # A year to come that a known title carries still names that statement ("until 2030").
+    vision = page(
+        "Russia and Vietnam work on the joint statement until 2030.", published=dt.date(2024, 6, 25)
+    )
+    assert fit(JUNE_2024, vision, titled=frozenset({"2030"})).veto == "names a statement of another year"
+
+
+def test_one_party_named_by_its_adjective_and_a_signatory_still_counts() -> None:
+    adjective = page(
+        "Il presidente russo Vladimir Putin in Vietnam: prevista una joint statement a Hanoi.", "it"
+    )
+    assert fit(JUNE_2024, adjective).veto is None
+    # Not when the page names another country: that may be the other party.
+    other = page("Il presidente russo Vladimir Putin in Cina e Vietnam: una joint statement a Hanoi.", "it")
+    assert fit(JUNE_2024, other).veto == "parties"
 
 
 def test_two_statements_that_fit_as_well_identify_neither() -> None:

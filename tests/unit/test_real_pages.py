@@ -124,6 +124,25 @@ def test_a_statement_named_by_a_bare_noun_next_to_signing_is_identified(
     assert (result.relation, result.statement_id) == (expected, statement)
 
 
+@pytest.mark.parametrize(
+    "url_end",
+    [
+        "vietnam.vn/ja/quan-he-viet-nga-luon-vung-ben-theo-nam-thang",  # 2030年: a title number
+        "vrviet.vn/ja/dong-luc-moi-cho-quan-he-hop-tac-nhieu-mat-viet-nga",  # 2030年まで is no date
+        "reportsardegna24.it/il-presidente-russo-vladimir-putin",  # Russia only as "russo" and Putin
+        "vietnam.vn/de/viet-nam-lien-bang-nga-se-ky-nhieu-thoa-thuan",  # "russische", "Russischen"
+        "vina-forman11.com/free/7673",  # "작성일 24-06-20" is no 24 June
+        "aip-berlin.org/2024/06/26/gelesen-bei-vietnam-vn",  # until 2030, a week after June 2024
+    ],
+)
+def test_what_identifies_a_statement_is_read_as_each_script_writes_it(
+    index: CorpusIndex, url_end: str
+) -> None:
+    labelled = page(url_end)
+    result = judged(index, labelled)
+    assert (result.relation, result.statement_id) == (Relation.MENTION, labelled.statement)
+
+
 def test_a_copy_cut_short_where_the_page_ends_is_an_excerpt_not_an_edit(index: CorpusIndex) -> None:
     for url_part in ("doanhnghiepvaphattrien.com/print-169656.html", "vietnam.vn/no/tuyen-bo-chung-ve-nhung"):
         labelled = page(url_part, "excerpt")

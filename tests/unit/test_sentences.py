@@ -87,8 +87,23 @@ def test_seed_sentences_are_plausible() -> None:
 
 
 TEXT = st.text(
-    alphabet=st.sampled_from(list("aAbBđĐ vTPMrS xyz.!?…,;:\"'()«»-0123456789\u00a0\t\n。ёЁПп")), max_size=120
+    alphabet=st.sampled_from(list("aAbBđĐ vTPMrS xyz.!?…,;:\"'()«»-0123456789\u00a0\t\n。ёЁПпبوت؟।क")),
+    max_size=120,
 )
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        # Arabic has no capitals, and scraped Arabic text often loses the space after a full stop.
+        ("أكد الرئيس ضرورة التعاون.واكد لام أهمية الزيارة. وقال لام", 3),
+        ("هل هذا صحيح؟ نعم", 2),
+        ("रूस और वियतनाम ने संयुक्त बयान जारी किया। दोनों देश सहमत हुए।", 2),  # the danda ends a sentence
+        ("Growth was 3.5 percent in the U.S.word", 1),  # Latin text keeps its rule: no space, no end
+    ],
+)
+def test_sentences_of_scripts_without_capitals(paragraph: str, expected: int) -> None:
+    assert len(split_sentences(paragraph)) == expected
 
 
 @given(TEXT)
