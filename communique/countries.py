@@ -79,7 +79,15 @@ COUNTRY_CODES: Final = frozenset(
 # Names CLDR does not give but the press writes: Dutch and German still call Belarus "Wit-Rusland"
 # and "Weißrussland" (whose "Rusland" would otherwise count for Russia); Vietnam's own English
 # outlets (VNA, Nhan Dan, the government portal) and the UN write "Viet Nam".
-NAMES_BEYOND_CLDR: Final = {"wit-rusland": "BY", "weißrussland": "BY", "witrusland": "BY", "viet nam": "VN"}
+NAMES_BEYOND_CLDR: Final = {
+    "wit-rusland": "BY",
+    "weißrussland": "BY",
+    "witrusland": "BY",
+    "viet nam": "VN",
+    # Korean CLDR gives the states' full names (대한민국, 조선민주주의인민공화국); the press writes these.
+    "한국": "KR",
+    "북한": "KP",
+}
 
 MAX_SUFFIX: Final = 3  # inflection letters allowed after a name in spaced scripts
 MAX_CYRILLIC_SUFFIX: Final = 5
@@ -155,7 +163,7 @@ def _cache_file() -> Path:
     return base / "communique" / f"country-names-{digest}.json"
 
 
-_BUILD_VERSION: Final = 3  # raise when _build_tables (or match_key) changes what it makes
+_BUILD_VERSION: Final = 5  # raise when _build_tables (or match_key) changes what it makes
 
 
 def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -179,8 +187,12 @@ def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
                 cyrillic_vowel = kind == "cyrillic" and key[-1] in "аяеиоуыюь" and len(key) > MIN_PREFIX_NAME
                 stems.setdefault(key[:-1] if cyrillic_vowel else key, code)
     for name, code in NAMES_BEYOND_CLDR.items():
-        words[match_key(name)] = code
-        stems.setdefault(match_key(name), code)
+        key = match_key(name)
+        if _script_class(key) == "anywhere":
+            anywhere[key.replace(" ", "")] = code
+            continue
+        words[key] = code
+        stems.setdefault(key, code)
     return words, stems, anywhere
 
 

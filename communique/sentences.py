@@ -69,8 +69,9 @@ def _is_abbreviation(word: str, following: str) -> bool:
 
 def _opens_sentence(first: str, last: str, candidate: re.Match[str]) -> bool:
     """Whether the letter after a stop can open a sentence: a capital, a digit, a letter of a caseless
-    script. Without a space after the stop ("3.5", "U.S", "word.Word") only in caseless scripts."""
-    if not candidate.group("space") and not (_caseless(first) and _caseless(last)):
+    script. Without a space after the stop ("3.5", "U.S", "word.Word") only a caseless letter, after a
+    caseless letter or a digit ("في 16 يونيو 1994.وقال")."""
+    if not candidate.group("space") and not (_caseless(first) and (_caseless(last) or last.isdigit())):
         return False
     return first.isupper() or first.isdigit() or _caseless(first)
 

@@ -96,7 +96,7 @@ TEXT = st.text(
     ("paragraph", "expected"),
     [
         # Arabic has no capitals, and scraped Arabic text often loses the space after a full stop.
-        ("أكد الرئيس ضرورة التعاون.واكد لام أهمية الزيارة. وقال لام", 3),
+        ("أكد الرئيس ضرورة التعاون.واكد لام أهمية الزيارة في 16 يونيو 1994.وقال لام", 3),
         ("هل هذا صحيح؟ نعم", 2),
         ("रूस और वियतनाम ने संयुक्त बयान जारी किया। दोनों देश सहमत हुए।", 2),  # the danda ends a sentence
         ("Growth was 3.5 percent in the U.S.word", 1),  # Latin text keeps its rule: no space, no end

@@ -97,6 +97,8 @@ def test_a_country_named_inside_another_ones_name_is_not_mentioned() -> None:
         ("وقعت روسيا وفيتنام بيانا مشتركا. لروسيا وفيتنام", ["RU", "VN"]),
         ("รัสเซียและเวียดนามออกแถลงการณ์ร่วม รัสเซียเวียดนาม", ["RU", "VN"]),
         ("रूस और वियतनाम ने संयुक्त बयान जारी किया। रूस वियतनाम", ["RU", "VN"]),
+        # Korean press names the two Koreas as 한국 and 북한, not as CLDR's full state names.
+        ("윤 대통령은 한국과 베트남 관계를 강조했다. 베트남은 한국의 북한 문제", ["KR", "VN"]),
         # Ukrainian in-word apostrophe typed as ' or ’, where CLDR writes the modifier letter ʼ.
         ("Прем'єр-міністр В'єтнаму та Китаю. В’єтнам і Китай. Вʼєтнам", ["VN", "CN"]),
     ],
