@@ -33,7 +33,7 @@ from communique.text import match_key, normalise
 from communique.words import word_count
 from tests.bad_input import Stages
 from tests.mutations import real_pages
-from workers.engine import ADDED_MIN_WORDS
+from workers.changes import ADDED_MIN_WORDS
 from workers.extraction import extract_article
 
 EDITS = ("number", "append", "delete")

@@ -22,16 +22,17 @@ from storage.database import Row, now
 from storage.documents import DocumentMeta
 from workers import delivery
 from workers.alerting import alerts_for, file_alerts, provenance_of
+from workers.changes import edits_previous
 from workers.context import bind_once, current
 from workers.corpus import learn
-from workers.engine import edits_previous, relate
+from workers.engine import relate
 from workers.extraction import extract_article
 from workers.queue import EmbeddedQueue
 from workers.render import Message
 
 log = logging.getLogger(__name__)
 # Versions a new text is compared with: the newest, and before it those that tell furniture coming and
-# going with the requests from edits (workers.engine.edits_previous).
+# going with the requests from edits (workers.changes.edits_previous).
 RECENT = 5
 
 

@@ -13,7 +13,7 @@ from tests.bad_input import Stages
 from tests.churn import CHANGED_RULE, ChurnPage, load_pages, page_of_paragraphs, run_page
 from tests.conftest import extract_like_the_crawler
 from tests.mutations import real_pages
-from workers.engine import ADDED_MIN_WORDS
+from workers.changes import ADDED_MIN_WORDS
 
 CHINESE = "xinhuanet.com.c_1125597921.html"
 JAPANESE = "blog.goo.ne.jp__1651753632.html"
