@@ -20,12 +20,14 @@ JAPANESE = "blog.goo.ne.jp__1651753632.html"
 THAI = "auto-door16814.ttblogs.com__1799801548.html"  # its text is in <br> lines: laid out again
 FLIP_FLOP = "arabic.sputniknews.com__1550981615.html"  # an ad line switches trafilatura's extractor
 FURNITURE_VERSIONS = "clarin.com.albertofernandez.html"  # an ad line moves inside the article text
+SHORT = "ansa.it__1671960661.html"  # one short paragraph in <br> lines: laid out again, 5 lines
 
 
 @pytest.fixture(scope="module")
 def pages(real_html: Path) -> dict[str, ChurnPage]:
     found = {page.name: page for page in load_pages(real_html)}
     found[THAI] = thai_page(real_html)
+    found[SHORT] = short_page(real_html)
     return found
 
 
@@ -36,6 +38,14 @@ def thai_page(real_html: Path) -> ChurnPage:
     text = extract_like_the_crawler(real.body, real.url).text.split("\n")
     short = [p for p in text if len(p.split()) < ADDED_MIN_WORDS <= word_count(p)]
     return page_of_paragraphs(THAI, "th", text[0], short)
+
+
+def short_page(real_html: Path) -> ChurnPage:
+    """The short article, its lines laid out one <p> each (as `bench.churn --laid-out` does)."""
+    real = next(page for page in real_pages(real_html) if page.name == SHORT)
+    article = extract_like_the_crawler(real.body, real.url)
+    lines = article.text.split("\n")
+    return page_of_paragraphs(f"{SHORT}-laid-out", "it", article.title or lines[0], lines)
 
 
 @pytest.mark.parametrize("name", [CHINESE, JAPANESE, THAI])
@@ -66,3 +76,15 @@ def test_text_changed_by_furniture_only_is_no_new_version(
     outcome = run_page(stages, pages[FURNITURE_VERSIONS], ("number",), fetches=8, every=4)
     assert outcome.alerts == {4: 1}
     assert outcome.versions == 2  # the first text and the edit
+
+
+def test_a_short_article_an_edit_takes_under_trafilaturas_minimum_keeps_its_text(
+    tmp_path: Path, pages: dict[str, ChurnPage]
+) -> None:
+    # After the deletion the text is under 250 characters, where trafilatura's rescue would glue the
+    # lines to the counters and ad line between them, in a paragraph that differs on every request.
+    stages = Stages(tmp_path, rules_yaml=CHANGED_RULE)
+    outcome = run_page(stages, pages[SHORT], ("delete", "number"), fetches=12, every=4)
+    assert outcome.edits == [4, 8]
+    assert outcome.alerts == {4: 1, 8: 1}
+    assert outcome.versions == 3
