@@ -281,13 +281,15 @@ class Fetch:
     edit: Edit | None
 
 
-def schedule(page: ChurnPage, kinds: tuple[str, ...], fetches: int, every: int) -> Iterator[Fetch]:
-    """`fetches` requests of a page; before every `every`-th one (from the second) the next edit of
-    `kinds` that the page allows is made."""
+def schedule(
+    page: ChurnPage, kinds: tuple[str, ...], fetches: int, every: int, first: int = 0
+) -> Iterator[Fetch]:
+    """`fetches` requests of a page, numbered from `first`; before every `every`-th one (not the
+    first) the next edit of `kinds` that the page allows is made."""
     pending = list(kinds)
-    for request in range(fetches):
+    for request in range(first, first + fetches):
         edit = None
-        if request and request % every == 0 and pending:
+        if request > first and request % every == 0 and pending:
             edit = page.edit_for(pending.pop(0), request)
             if edit is not None:
                 page.apply(edit)
@@ -328,12 +330,12 @@ class PageOutcome:
 
 
 def run_page(
-    stages: Stages, page: ChurnPage, kinds: tuple[str, ...], fetches: int, every: int
+    stages: Stages, page: ChurnPage, kinds: tuple[str, ...], fetches: int, every: int, *, first: int = 0
 ) -> PageOutcome:
     """Serve a page's schedule through the real pipeline and jobs; count alerts and versions."""
     url = f"https://news.example/{page.name}"
     outcome = PageOutcome(page.name, page.language)
-    for fetch in schedule(page, kinds, fetches, every):
+    for fetch in schedule(page, kinds, fetches, every, first):
         before = len(stages.alerted)
         stages.serve(url, fetch.body, SERVED_AS)
         outcome.crashes += stages.crashes

@@ -2,12 +2,13 @@
 
 An edit is a paragraph rewritten, or a substantial paragraph added or (against the page's own previous
 version) removed. Furniture is not: short lines, paragraphs that only moved, a known paragraph
-repeated, and paragraphs that come and go with the requests.
+repeated, paragraphs that come and go with the requests, and paragraphs added or removed outside
+the element of the page that holds the article (workers.placement).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,26 +102,52 @@ def edits_of(
     return Edits(old, new, aligned, edits)
 
 
+# Given a text, the paragraphs it shares with the other text and some others (indexes): which of the
+# others sit outside the element of its page that holds the shared ones (workers.placement).
+Outside = Callable[[Sequence[str], Collection[int], Collection[int]], Collection[int]]
+
+
+def _nowhere(text: Sequence[str], shared: Collection[int], others: Collection[int]) -> Collection[int]:
+    return ()
+
+
 def edits_previous(
     previous: Sequence[str],
     paragraphs: Sequence[str],
     earlier: Callable[[], Sequence[Sequence[str]]] = tuple,
+    *,
+    outside_new: Outside = _nowhere,
+    outside_previous: Outside = _nowhere,
 ) -> bool:
     """Whether a page's new text edits its previous one, as the engine judges it: a text that differs
     only by furniture (short lines, a header date, paragraphs that moved) does not.
 
-    `earlier` gives the versions before the previous one, newest first (asked for only when there are
-    edits: most new texts of a page differ by furniture alone). A paragraph that comes and goes
-    with the requests (a notice shown on some of them) is furniture once seen to: added back when an
-    earlier version had it, or gone when an earlier version lacked it, it is no edit.
+    The rest is asked for only when there are edits (most new texts of a page differ by furniture
+    alone): `earlier` gives the versions before the previous one, newest first; `outside_new` and
+    `outside_previous` tell where paragraphs sit in the new page and in the previous version's page.
+
+    A paragraph that comes and goes with the requests (a notice shown on some of them) is furniture
+    once seen to: added back when an earlier version had it, or gone when an earlier version lacked
+    it, it is no edit. A paragraph added or removed outside the element that holds the article (a
+    cookie notice at the foot of the page) is furniture from its first showing or going.
     """
     key = Keys(paragraphs, [key_of_normalised(paragraph) for paragraph in paragraphs])
     old, new = list(previous), list(paragraphs)
-    edits = edits_of(old, new, key=key, removals=True).edits
-    if not edits:
+    found = edits_of(old, new, key=key, removals=True)
+    if not found.edits:
         return False
     seen = [{key(paragraph) for paragraph in version} for version in earlier()]
-    return any(not _comes_and_goes(edit, old, new, seen, key) for edit in edits)
+    edits = [edit for edit in found.edits if not _comes_and_goes(edit, old, new, seen, key)]
+    added = {e.new_index for e in edits if e.status == ParagraphStatus.ADDED and e.new_index is not None}
+    removed = {e.old_index for e in edits if e.status == ParagraphStatus.REMOVED and e.old_index is not None}
+    if len(added) + len(removed) < len(edits):
+        return True  # a paragraph rewritten: an edit wherever the added and removed ones are
+    same = [a for a in found.aligned if a.status == ParagraphStatus.SAME]
+    kept = {a.new_index for a in same if a.new_index is not None}
+    if added and not added <= set(outside_new(new, kept, added)):
+        return True
+    shared = {a.old_index for a in same if a.old_index is not None}
+    return bool(removed) and not removed <= set(outside_previous(old, shared, removed))
 
 
 def _comes_and_goes(
