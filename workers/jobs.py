@@ -44,8 +44,9 @@ def extract(fetch_id: int) -> None:
     """Extract the text of a stored fetch; record a new version if the text edits the newest one.
 
     A text that differs from the newest version by furniture only (a header date, a short line, a
-    paragraph that moved) is no new version: matching would find nothing in it (on the churn bench,
-    bench/churn.py, 29 of 250 stored versions were such).
+    paragraph that moved, one that comes and goes or sits outside the article: workers.changes) is
+    no new version: matching would find nothing in it (on the churn bench, bench/churn.py, 29 of
+    250 stored versions were such).
     """
     ctx = current()
     fetch = fetches.fetch_row(ctx.db, fetch_id)
