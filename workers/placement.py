@@ -45,7 +45,8 @@ class PageText:
         self._raw: list[str] = []
         self._spans: list[tuple[Any, int, int]] = []  # element, its first text piece, the one after
         body = root.find(".//body")
-        self._walk(body if body is not None else root)
+        self._top = body if body is not None else root
+        self._walk(self._top)
         # One key for the whole page (a key per piece costs a call each: 30 ms for a news page),
         # cut back into pieces where the separator, which keys keep, was put.
         keyed = _key(_SEPARATOR.join(self._raw)).split(_SEPARATOR)
@@ -82,7 +83,7 @@ class PageText:
             (s for s in self.stretches if s.start <= low and high <= s.end), key=lambda s: s.end - s.start
         )
         element = smallest.element
-        while element.tag in PARAGRAPH_LEVEL and element.getparent() is not None:
+        while element.tag in PARAGRAPH_LEVEL and element is not self._top:
             element = element.getparent()
         return next(s for s in self.stretches if s.element is element)
 
