@@ -1,12 +1,14 @@
 """Real article pages with churning furniture and real body edits, through the real pipeline and jobs:
 precision and recall of the `changed` alerts, versions stored per 1,000 fetches, CPU per fetch.
 
-    python -m bench.churn [--pages N] [--fetches N] [--every N] [--verbose]
+    python -m bench.churn [--pages N] [--fetches N] [--every N] [--verbose] [--laid-out]
+                          [--ad-headlines] [--consent]
 
 Each page of ../shared/fixtures/real-html with a body of `<p>` paragraphs (tests/churn.py) is served
 `--fetches` times with fresh furniture; before every `--every`-th request an edit is made (two per
 page, kinds rotating over number / append / delete). An alert on the request after an edit is a true
-alert; any other alert is false.
+alert; any other alert is false. `--laid-out`, `--ad-headlines` and `--consent` add pages and
+furniture of other kinds (tests/churn.py).
 """
 
 from __future__ import annotations
@@ -41,8 +43,16 @@ def main() -> None:
     parser.add_argument(
         "--laid-out", action="store_true", help="also pages whose text is in <br> lines, laid out in <p>"
     )
+    parser.add_argument(
+        "--ad-headlines", action="store_true", help="the in-article ad slot shows whole headlines as text"
+    )
+    parser.add_argument(
+        "--consent", action="store_true", help="a consent line at the foot on 40%% of requests"
+    )
     args = parser.parse_args()
     pages = load_pages(REAL_HTML, args.pages, laid_out=args.laid_out)
+    for page in pages:
+        page.ad_headlines, page.consent = args.ad_headlines, args.consent
     outcomes: list[PageOutcome] = []
     with tempfile.TemporaryDirectory() as folder:
         stages = Stages(Path(folder), rules_yaml=CHANGED_RULE)

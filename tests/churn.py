@@ -10,7 +10,8 @@ deleted paragraphs have at least ADDED_MIN_WORDS words: shorter ones are, by the
 not substantial (datelines, captions, "read more" lines). Furniture is ours:
 a clock bar, view and comment counters, an in-article ad slot (empty, an advertiser's short line or a
 "read also" link), a "most read" list and related teasers drawn from other pages of the language, a
-cookie notice, CSRF tokens and script nonces. A request number seeds it, so a run is reproducible.
+cookie notice, CSRF tokens and script nonces; on request, whole headlines as text in the ad slot, and
+a consent line in English at the foot. A request number seeds it, so a run is reproducible.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from communique.text import match_key, normalise
 from communique.words import word_count
 from tests.bad_input import Stages
 from tests.mutations import real_pages
-from workers.engine import ADDED_MIN_WORDS
+from workers.changes import ADDED_MIN_WORDS
 from workers.extraction import extract_article
 
 EDITS = ("number", "append", "delete")
@@ -43,6 +44,11 @@ AD_LABEL_WORDS = 5
 # Elements a body paragraph may be (the innermost one holding exactly a paragraph of the article).
 BLOCKS = ("p", "div", "li", "blockquote", "dd", "section")
 _DIGITS = re.compile(r"\d+")
+CONSENT = (
+    "We use cookies and similar technologies to improve your experience, measure audiences and show "
+    "you relevant advertising on this site."
+)
+CONSENT_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ class ChurnPage:
     pool: list[str] = field(default_factory=list)  # paragraphs of other pages in the language
     titles: list[str] = field(default_factory=list)
     ad_headlines: bool = False  # the ad slot shows whole headlines as text
+    consent: bool = False  # a consent line (the same words every time) at the page's foot, at times
 
     def edit_for(self, kind: str, seed: int) -> Edit | None:
         """An edit of this kind the page allows (a number needs a paragraph with digits)."""
@@ -182,6 +189,8 @@ def _furnish(
                 f'<div class="cookie-notice"><p>{notice}</p><form>{token}<button>OK</button></form></div>'
             )
         )
+    if page.consent and rng.random() < CONSENT_SHARE:
+        page_body.append(_fragment(f'<div id="consent"><p>{CONSENT}</p><button>Accept</button></div>'))
 
 
 def _ad(title: str, link: bool, headline: bool, rng: random.Random) -> HtmlElement:
@@ -281,13 +290,15 @@ class Fetch:
     edit: Edit | None
 
 
-def schedule(page: ChurnPage, kinds: tuple[str, ...], fetches: int, every: int) -> Iterator[Fetch]:
-    """`fetches` requests of a page; before every `every`-th one (from the second) the next edit of
-    `kinds` that the page allows is made."""
+def schedule(
+    page: ChurnPage, kinds: tuple[str, ...], fetches: int, every: int, first: int = 0
+) -> Iterator[Fetch]:
+    """`fetches` requests of a page, numbered from `first`; before every `every`-th one (not the
+    first) the next edit of `kinds` that the page allows is made."""
     pending = list(kinds)
-    for request in range(fetches):
+    for request in range(first, first + fetches):
         edit = None
-        if request and request % every == 0 and pending:
+        if request > first and request % every == 0 and pending:
             edit = page.edit_for(pending.pop(0), request)
             if edit is not None:
                 page.apply(edit)
@@ -328,12 +339,12 @@ class PageOutcome:
 
 
 def run_page(
-    stages: Stages, page: ChurnPage, kinds: tuple[str, ...], fetches: int, every: int
+    stages: Stages, page: ChurnPage, kinds: tuple[str, ...], fetches: int, every: int, *, first: int = 0
 ) -> PageOutcome:
     """Serve a page's schedule through the real pipeline and jobs; count alerts and versions."""
     url = f"https://news.example/{page.name}"
     outcome = PageOutcome(page.name, page.language)
-    for fetch in schedule(page, kinds, fetches, every):
+    for fetch in schedule(page, kinds, fetches, every, first):
         before = len(stages.alerted)
         stages.serve(url, fetch.body, SERVED_AS)
         outcome.crashes += stages.crashes

@@ -11,20 +11,20 @@ import bisect
 import datetime as dt
 import itertools
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from communique.anchors import anchors_of_normalised, distinctive
 from communique.identity import Card, Clues, Fit, clues, identify, published_before
 from communique.language import paragraph_languages
-from communique.model import ParagraphStatus, Relation
+from communique.model import Relation
 from communique.statements import Genre, genre_of, names_statement, parties_of
 from communique.text import key_fingerprint, key_of_normalised, match_key
 from communique.words import word_count
+from workers.changes import Keys, edits_of
 from workers.corpus_index import CorpusIndex, KnownText, paragraph_sentences
 from workers.crosslingual import SentencePair, refine, screen
-from workers.diff import Aligned, align, render_html, render_text, summary
 
 LEXICAL_MIN_SCORE = 0.6  # a paragraph this close to a known one is the same paragraph, maybe edited
 STRONG_SCORE = 0.85  # this close is evidence of copying; statements reuse formulas up to ~0.75 across years
@@ -32,7 +32,6 @@ MIN_STRONG_FOR_EDITS = 3  # strong hits before edits inside a known text are rep
 MIN_HIT_WORDS = 8  # shorter paragraphs ("Hai bên nhất trí:") are too generic to tie an article to a text
 REPRINT_COVERAGE = 0.8  # share of a known text present for a reprint
 EXCERPT_SHARE = 0.5  # share of the article that is statement text for an excerpt
-ADDED_MIN_WORDS = 12  # an added or removed paragraph is an edit from this many words (communique.words)
 # A page in another language carries a known text (translation) when its sentences align with it:
 TRANSLATION_TARGET = 0.5  # most of the known text (seeds: a real translation aligns ≥ 0.69 of the
 # shorter side, 002 ↔ 000; two statements sharing formulas, June 2024 vs May 2025, 0.24 / 0.30);
@@ -129,7 +128,7 @@ def relate(
     base = MatchResult(
         Relation.UNRELATED, genre_of(keys, title_key), parties_of(keys), _main_language(languages)
     )
-    key = _Keys(paragraphs, keys)
+    key = Keys(paragraphs, keys)
     hits = _lexical_hits(index, keys, exclude)
     if hits is not None:
         base = replace(
@@ -231,7 +230,7 @@ def _lexical_result(
     paragraphs: Sequence[str],
     languages: Sequence[str | None],
     base: MatchResult,
-    key: _Keys,
+    key: Keys,
 ) -> MatchResult:
     """Changed (a known paragraph edited, or text added inside it), reprint, excerpt or mention."""
     first, last = min(hits.positions), max(hits.positions)
@@ -277,149 +276,28 @@ def _against(
     base: MatchResult,
     languages: Sequence[str | None],
     *,
-    key: _Keys,
+    key: Keys,
     whole: tuple[list[str], list[str]] | None = None,
     copied: frozenset[int] = frozenset(),
     removals: bool = False,
 ) -> MatchResult | None:
-    """A CHANGED result when the new span edits or adds to the old one; None when it only repeats it.
-
-    `whole` are the full texts the spans (at `offsets`) come from; `copied` article paragraphs are
-    known text (a headline repeating a sentence, a moved paragraph) and never count as added.
-    With `removals` (against the page's own previous version), a substantial paragraph that is gone
-    is an edit too; against a known text it is not, since excerpts leave paragraphs out.
-    """
-    old, new = whole if whole is not None else (old_span, new_span)
-    aligned, edits = _edits(
-        old_span, new_span, offsets, key=key, whole=whole, copied=copied, removals=removals
-    )
-    if not edits:
+    """A CHANGED result when the new span edits or adds to the old one; None when it only repeats it
+    (what is an edit: workers.changes.edits_of)."""
+    found = edits_of(old_span, new_span, offsets, key=key, whole=whole, copied=copied, removals=removals)
+    if not found.edits:
         return None
-    changes = [_change(a, old, new) for a in edits]
-    statuses = {a.new_index: a for a in aligned if a.new_index is not None}
     results = [
-        ParagraphResult(
-            i,
-            _status(statuses.get(i)),
-            languages[i],
-            base.corpus_id,
-            statuses[i].old_index if i in statuses else None,
-        )
-        for i in range(len(new))
+        ParagraphResult(i, status, languages[i], base.corpus_id, position)
+        for i, (status, position) in enumerate(found.fates())
     ]
     return replace(
         base,
         relation=Relation.CHANGED,
         paragraphs=results,
-        changes=changes,
-        diff_text=render_text(old, new, edits),
-        diff_html=render_html(old, new, edits),
+        changes=found.changes(),
+        diff_text=found.diff_text(),
+        diff_html=found.diff_html(),
     )
-
-
-def _edits(
-    old_span: list[str],
-    new_span: list[str],
-    offsets: tuple[int, int],
-    *,
-    key: _Keys,
-    whole: tuple[list[str], list[str]] | None,
-    copied: frozenset[int],
-    removals: bool,
-) -> tuple[list[Aligned], list[Aligned]]:
-    """The alignment of two spans (indexes in the whole texts) and its entries that are edits."""
-    old, new = whole if whole is not None else (old_span, new_span)
-    old_offset, new_offset = offsets
-    aligned = [
-        Aligned(
-            None if a.old_index is None else a.old_index + old_offset,
-            None if a.new_index is None else a.new_index + new_offset,
-            a.status,
-        )
-        for a in align(old_span, new_span, key=key)
-    ]
-    known = {key(paragraph) for paragraph in old}
-    present = {key(paragraph) for paragraph in new}
-    edits = [
-        a
-        for a in aligned
-        if (_is_edit(a, new, known, copied, key) and (removals or not _cut_short(a, old, new, key)))
-        or (removals and _is_removal(a, old, present, key))
-    ]
-    return aligned, edits
-
-
-def edits_previous(
-    previous: Sequence[str],
-    paragraphs: Sequence[str],
-    earlier: Callable[[], Sequence[Sequence[str]]] = tuple,
-) -> bool:
-    """Whether a page's new text edits its previous one, as `relate` judges it: a text that differs
-    only by furniture (short lines, a header date, paragraphs that moved) does not.
-
-    `earlier` gives the versions before the previous one, newest first (asked for only when there are
-    edits: most new texts of a page differ by furniture alone). A paragraph that comes and goes
-    with the requests (a notice shown on some of them) is furniture once seen to: added back when an
-    earlier version had it, or gone when an earlier version lacked it, it is no edit.
-    """
-    key = _Keys(paragraphs, [key_of_normalised(paragraph) for paragraph in paragraphs])
-    old, new = list(previous), list(paragraphs)
-    edits = _edits(old, new, (0, 0), key=key, whole=None, copied=frozenset(), removals=True)[1]
-    if not edits:
-        return False
-    seen = [{key(paragraph) for paragraph in version} for version in earlier()]
-    return any(not _comes_and_goes(edit, old, new, seen, key) for edit in edits)
-
-
-def _comes_and_goes(
-    edit: Aligned, old: Sequence[str], new: Sequence[str], seen: list[set[str]], key: _Keys
-) -> bool:
-    """An added paragraph an earlier version had, or a removed one an earlier version lacked."""
-    if edit.status == ParagraphStatus.ADDED and edit.new_index is not None:
-        return any(key(new[edit.new_index]) in version for version in seen)
-    if edit.status == ParagraphStatus.REMOVED and edit.old_index is not None:
-        return any(key(old[edit.old_index]) not in version for version in seen)
-    return False
-
-
-def _is_edit(entry: Aligned, new: Sequence[str], known: set[str], copied: frozenset[int], key: _Keys) -> bool:
-    """An edited paragraph, or a substantial added one that is not known text moved or repeated."""
-    if entry.status == ParagraphStatus.CHANGED:
-        return True
-    if entry.status == ParagraphStatus.ADDED and entry.new_index is not None:
-        added = new[entry.new_index]
-        repeated = key(added) in known or entry.new_index in copied
-        return word_count(added) >= ADDED_MIN_WORDS and not repeated
-    return False
-
-
-def _cut_short(entry: Aligned, old: Sequence[str], new: Sequence[str], key: _Keys) -> bool:
-    """The page's last paragraph is the start of a known one: a teaser or a page cut off there, which
-    copies the known text as far as it goes (no edit of it)."""
-    if entry.status != ParagraphStatus.CHANGED or entry.old_index is None or entry.new_index != len(new) - 1:
-        return False
-    return key(old[entry.old_index]).startswith(key(new[entry.new_index]))
-
-
-def _is_removal(entry: Aligned, old: Sequence[str], present: set[str], key: _Keys) -> bool:
-    """A substantial paragraph that is gone (not merely moved elsewhere in the new text)."""
-    if entry.status != ParagraphStatus.REMOVED or entry.old_index is None:
-        return False
-    removed = old[entry.old_index]
-    return word_count(removed) >= ADDED_MIN_WORDS and key(removed) not in present
-
-
-def _status(entry: Aligned | None) -> str:
-    if entry is None or entry.status == ParagraphStatus.ADDED:
-        return "new"
-    return "matched" if entry.status == ParagraphStatus.SAME else "changed"
-
-
-def _change(entry: Aligned, old: Sequence[str], new: Sequence[str]) -> dict[str, Any]:
-    before = old[entry.old_index] if entry.old_index is not None else ""
-    after = new[entry.new_index] if entry.new_index is not None else ""
-    number = (entry.new_index if entry.new_index is not None else entry.old_index or 0) + 1
-    return {"paragraph": number, "status": str(entry.status), "summary": summary(before, after)}
 
 
 def _plain(
@@ -571,20 +449,3 @@ def _crosslingual_candidates(
             scored.append((shared, text.id, text))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [text for _, _, text in scored[:CROSSLINGUAL_CANDIDATES]]
-
-
-class _Keys:
-    """match_key that looks up keys already computed (article, known text) and computes the rest once."""
-
-    def __init__(self, paragraphs: Sequence[str], keys: Sequence[str]) -> None:
-        self._known = dict(zip(paragraphs, keys, strict=True))
-
-    def add(self, paragraphs: Sequence[str], keys: Sequence[str]) -> None:
-        """Make more precomputed keys known."""
-        self._known.update(zip(paragraphs, keys, strict=True))
-
-    def __call__(self, paragraph: str) -> str:
-        found = self._known.get(paragraph)
-        if found is None:
-            found = self._known[paragraph] = key_of_normalised(paragraph)
-        return found

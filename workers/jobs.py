@@ -9,9 +9,12 @@ left unmatched (a worker killed mid-job).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import time
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
 
 from communique import metrics
 from communique.errors import PermanentError
@@ -22,16 +25,18 @@ from storage.database import Row, now
 from storage.documents import DocumentMeta
 from workers import delivery
 from workers.alerting import alerts_for, file_alerts, provenance_of
+from workers.changes import edits_previous
 from workers.context import bind_once, current
 from workers.corpus import learn
-from workers.engine import edits_previous, relate
-from workers.extraction import extract_article
+from workers.engine import relate
+from workers.extraction import extract_article, page_tree
+from workers.placement import outside_article
 from workers.queue import EmbeddedQueue
 from workers.render import Message
 
 log = logging.getLogger(__name__)
 # Versions a new text is compared with: the newest, and before it those that tell furniture coming and
-# going with the requests from edits (workers.engine.edits_previous).
+# going with the requests from edits (workers.changes.edits_previous).
 RECENT = 5
 
 
@@ -39,8 +44,9 @@ def extract(fetch_id: int) -> None:
     """Extract the text of a stored fetch; record a new version if the text edits the newest one.
 
     A text that differs from the newest version by furniture only (a header date, a short line, a
-    paragraph that moved) is no new version: matching would find nothing in it (on the churn bench,
-    bench/churn.py, 29 of 250 stored versions were such).
+    paragraph that moved, one that comes and goes or sits outside the article: workers.changes) is
+    no new version: matching would find nothing in it (on the churn bench, bench/churn.py, 29 of
+    250 stored versions were such).
     """
     ctx = current()
     fetch = fetches.fetch_row(ctx.db, fetch_id)
@@ -63,7 +69,8 @@ def extract(fetch_id: int) -> None:
     document_id = documents.upsert_document(ctx.db, meta)
     version_id = None
     new = article.text.split("\n")
-    if latest is None or (new != latest and edits_previous(latest, new, lambda: _earlier(fetch["url"]))):
+    page = functools.partial(page_tree, body, encoding, ctx.settings.max_page_bytes)  # parsed when asked
+    if latest is None or (new != latest and _edits(newest[0], new, fetch["url"], page)):
         version_id = documents.add_version_if_changed(
             ctx.db, document_id, article.text, article.text_hash, fetch_id
         )
@@ -71,6 +78,40 @@ def extract(fetch_id: int) -> None:
     if version_id is not None:
         log.info("new version of %s", fetch["url"], extra={"version_id": version_id})
         match_now(version_id)
+
+
+def _edits(newest: Row, new: list[str], url: str, page: Callable[[], Any]) -> bool:
+    """Whether a page's new text edits its newest version (workers.changes.edits_previous), telling
+    furniture by the earlier versions and by where paragraphs sit in the new `page` and in the page
+    the newest version came from (each parsed only when asked: most new texts differ by furniture
+    the texts alone tell)."""
+
+    def outside_new(text: Sequence[str], shared: Collection[int], others: Collection[int]) -> set[int]:
+        return outside_article(page(), text, shared, others)
+
+    def outside_previous(text: Sequence[str], shared: Collection[int], others: Collection[int]) -> set[int]:
+        tree = _page_of(newest)
+        return set() if tree is None else outside_article(tree, text, shared, others)
+
+    return edits_previous(
+        newest["text"].split("\n"),
+        new,
+        lambda: _earlier(url),
+        outside_new=outside_new,
+        outside_previous=outside_previous,
+    )
+
+
+def _page_of(version: Row) -> Any:
+    """The parsed page a version was extracted from; None when its body is no longer stored."""
+    db = current().db
+    fetch = fetches.fetch_row(db, version["fetch_id"]) if version["fetch_id"] is not None else None
+    if fetch is None or not fetch["content_hash"]:
+        return None
+    try:
+        return page_tree(*fetches.snapshot(db, fetch["content_hash"]), current().settings.max_page_bytes)
+    except PermanentError:
+        return None
 
 
 def _earlier(url: str) -> list[list[str]]:

@@ -18,9 +18,16 @@ from trafilatura.settings import set_date_params
 
 from communique.errors import PermanentError
 from communique.language import detect_language
-from communique.text import normalise
+from communique.text import normalise, paragraphs, remove_invisible
 from tests.conftest import extract_like_the_crawler
-from workers.extraction import MAX_DEPTH, decode_body, refuse_deep_nesting, title_and_date
+from workers.extraction import (
+    MAX_DEPTH,
+    decode_body,
+    extract_article,
+    main_extractor_text,
+    refuse_deep_nesting,
+    title_and_date,
+)
 
 # Measured with trafilatura 2.3.1 on the 60 labelled pages: 165 "with" and 192 "without" snippets.
 # Plain trafilatura finds 156 and leaks 17; our noise filter must cost at most that one URL-only line.
@@ -102,6 +109,60 @@ def test_title_and_date_are_those_of_trafilaturas_whole_metadata_pass(real_html:
         assert title_and_date(tree, url) == (whole.title, whole.date), page.name
         compared += 1
     assert compared >= 115
+
+
+def test_the_main_extractor_alone_is_the_first_stage_of_trafilaturas_fast_path(real_html: Path) -> None:
+    # A page seen before keeps trafilatura's main extractor alone, which we run as trafilatura runs
+    # it, without the rescues after it; the test fails if a trafilatura upgrade changes that stage.
+    same = 0
+    for page in sorted(real_html.glob("*/*.html")):
+        url = f"https://example.org/{page.name}"
+        html = decode_body(page.read_bytes(), HtmlResponse(url=url, body=page.read_bytes()).encoding)[0]
+        tree = trafilatura.load_html(remove_invisible(html))
+        if tree is None:
+            continue
+        fast = trafilatura.bare_extraction(tree, url=url, include_comments=False, fast=True)
+        if fast is None:
+            continue
+        main, rescued = paragraphs(main_extractor_text(tree, url)), paragraphs(fast.text)
+        if main == rescued:
+            same += 1
+        else:  # trafilatura rescued a text that had found little: under its 250-character minimum,
+            # or (a recall retry) under a fifth of the page
+            size = sum(map(len, main))
+            assert size < 250 or size < 0.2 * sum(map(len, rescued)), page.name
+    assert same >= 110  # 114 of the 122 pages with a text; trafilatura rescued the 8 others
+
+
+SHORT = [
+    "(ANSA) - ROMA, 28 LUG - Sarà Ghersini l'arbitro di Cagliari-Juventus, domani sera.",
+    "Lazio-Brescia è stata affidata a Massimi, Sampdoria-Milan a Pasqua.",
+    "Piccinini è stato designato per Torino-Roma. (ANSA).",
+]
+
+
+def short_article(lines: list[str], views: int, ad: str) -> bytes:
+    """A short article with a view counter and an ad line inside its <article> element."""
+    body = f"<p>{lines[0]}</p><div class='ad-slot'><p>{ad}</p></div>" + "".join(
+        f"<p>{x}</p>" for x in lines[1:]
+    )
+    meta = f"<div class='meta'><span class='views'>{views:,}</span> <span>{views % 97}</span></div>"
+    page = f"<html><head><title>Arbitri</title></head><body><article>{meta}{body}</article></body></html>"
+    return page.encode()
+
+
+def test_a_short_article_seen_before_keeps_the_main_extractors_text() -> None:
+    # Under 250 characters trafilatura rescues the text with its <article> element's text, counters
+    # and ad line glued in one paragraph that differs on every request; an edit took a real short
+    # article there (tests/churn.py, ansa.it). Seen before, the page keeps the main extractor's lines.
+    longer = [*SHORT, "Cinque partite si giocano sabato, le altre domenica pomeriggio, secondo la Lega."]
+    first = extract_like_the_crawler(short_article(longer, 53604, "Offerta"), "https://www.ansa.it/a")
+    assert first.text.split("\n") == longer
+    for views, ad in [(96803, "Perturbazione polare al Centro"), (2231, "Offerta")]:
+        again = extract_article(
+            short_article(SHORT, views, ad), "utf-8", "https://www.ansa.it/a", previous=longer
+        )
+        assert again.text.split("\n") == SHORT
 
 
 ARTICLE = (

@@ -16,7 +16,7 @@ from communique.statements import Genre
 from tests.devset import SEED_IDS, Case, cases, seed_index, seed_paragraphs
 from workers import engine
 from workers.corpus_index import CorpusIndex
-from workers.engine import edits_previous, relate
+from workers.engine import relate
 from workers.extraction import extract_article
 
 KNOWN = (Relation.REPRINT, Relation.EXCERPT, Relation.TRANSLATION)
@@ -133,27 +133,3 @@ def test_a_paragraph_removed_from_the_page_is_a_change_but_not_from_an_excerpt(
     assert against_previous.relation is Relation.CHANGED
     assert [c["status"] for c in against_previous.changes] == ["removed"]
     assert relate(index, article).relation is Relation.REPRINT  # same cut against the corpus: a copy
-
-
-NOTICE = "Our newsletter brings you the day's most important stories every morning, free of charge."
-BODY = [
-    "The council voted on Tuesday to extend the night bus service to the northern districts of the city.",
-    "The extension will cost about two million a year and start in the spring, the transport office said.",
-]
-
-
-@pytest.mark.parametrize(
-    ("previous", "new", "earlier", "edited"),
-    [
-        (BODY, [*BODY, NOTICE], [], True),  # a long paragraph first seen: an edit, for all one knows
-        (BODY, [*BODY, NOTICE], [[*BODY, NOTICE]], False),  # it comes back
-        ([*BODY, NOTICE], BODY, [BODY], False),  # it goes again: an earlier version lacked it
-        ([*BODY, NOTICE], [BODY[0], NOTICE], [BODY], True),  # a paragraph every version had is gone
-        (BODY, [BODY[1], BODY[0]], [], False),  # moved
-        (BODY, [BODY[0], BODY[1].replace("two", "three")], [BODY], True),  # rewritten
-    ],
-)
-def test_edits_previous_tells_edits_from_paragraphs_that_come_and_go(
-    previous: list[str], new: list[str], earlier: list[list[str]], edited: bool
-) -> None:
-    assert edits_previous(previous, new, lambda: earlier) is edited
