@@ -139,6 +139,8 @@ def text_dates(text: str, language: str | None) -> list[TextDate]:
     languages = [language] if language and language in _DATEPARSER_LANGUAGES else None
     if language in _ORDINAL_DOT_MISSED:
         text = _ORDINAL_DOT.sub(r"\1 ", text)
+    if language == "ko":
+        text = _KOREAN_DAY_PARTICLE.sub(r"\1 ", text)
     found = []
     for written, parsed in _search_dates(text[:6000], languages):
         if abs((parsed - _BASE).days) <= _RELATIVE_DAYS:
@@ -181,6 +183,9 @@ _DATEPARSER_NAMES: Final = {"no": "nb", "nn": "nb"}  # dateparser knows Norwegia
 # it reads): the dot of such a day is dropped first.
 _ORDINAL_DOT_MISSED: Final = frozenset({"nb"})
 _ORDINAL_DOT: Final = re.compile(r"(?<!\d)(\d{1,2})\.\s(?=[^\W\d])")
+# dateparser 1.5 misses a Korean day with a particle glued to it ("6월 19일과 20일": June alone); it
+# reads the day once a space parts them.
+_KOREAN_DAY_PARTICLE: Final = re.compile(r"(\d일)(?=[가-힣])")
 _BASE: Final = dt.datetime(1801, 1, 1)
 _RELATIVE_DAYS: Final = 7
 _DATE_SETTINGS: Final = {

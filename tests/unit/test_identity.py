@@ -47,6 +47,7 @@ def page(text: str, language: str = "en", published: dt.date | None = None) -> o
         ("2024年6月20日，双方发表联合声明", "zh", TextDate(2024, 6, 20)),
         ("20 มิถุนายน 2567", "th", TextDate(2024, 6, 20)),  # Buddhist era
         ("in May 2025 the sides", "en", TextDate(2025, 5, None)),
+        ("지난 6월 19일과 20일 양일간 방문", "ko", TextDate(None, 6, 19)),  # a particle glued to the day
     ],
 )
 def test_dates_are_read_in_many_languages_with_what_they_leave_out(

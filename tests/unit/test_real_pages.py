@@ -133,6 +133,7 @@ def test_a_statement_named_by_a_bare_noun_next_to_signing_is_identified(
         "vietnam.vn/de/viet-nam-lien-bang-nga-se-ky-nhieu-thoa-thuan",  # "russische", "Russischen"
         "vina-forman11.com/free/7673",  # "작성일 24-06-20" is no 24 June
         "aip-berlin.org/2024/06/26/gelesen-bei-vietnam-vn",  # until 2030, a week after June 2024
+        "eknews.net/xe/index.php?document_srl=35451253",  # 6월 19일과 20일: a particle after the day
     ],
 )
 def test_what_identifies_a_statement_is_read_as_each_script_writes_it(
