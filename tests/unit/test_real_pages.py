@@ -37,6 +37,12 @@ def judged(index: CorpusIndex, labelled: Page) -> MatchResult:
     return relate(index, paragraphs(labelled.text), published=labelled.published)
 
 
+def assert_mention_of_its_statement(index: CorpusIndex, url_end: str) -> None:
+    labelled = page(url_end)
+    result = judged(index, labelled)
+    assert (result.relation, result.statement_id) == (Relation.MENTION, labelled.statement), url_end
+
+
 @pytest.mark.parametrize(
     ("url_end", "statement"),
     [
@@ -71,9 +77,7 @@ def test_a_report_that_copies_nothing_is_a_mention_of_the_statement_its_card_fit
 def test_the_wording_and_country_names_of_each_language_lead_to_the_statement(
     index: CorpusIndex, url_end: str
 ) -> None:
-    labelled = page(url_end)
-    result = judged(index, labelled)
-    assert (result.relation, result.statement_id) == (Relation.MENTION, labelled.statement)
+    assert_mention_of_its_statement(index, url_end)
 
 
 @pytest.mark.parametrize(
@@ -139,9 +143,7 @@ def test_a_statement_named_by_a_bare_noun_next_to_signing_is_identified(
 def test_what_identifies_a_statement_is_read_as_each_script_writes_it(
     index: CorpusIndex, url_end: str
 ) -> None:
-    labelled = page(url_end)
-    result = judged(index, labelled)
-    assert (result.relation, result.statement_id) == (Relation.MENTION, labelled.statement)
+    assert_mention_of_its_statement(index, url_end)
 
 
 def test_a_copy_cut_short_where_the_page_ends_is_an_excerpt_not_an_edit(index: CorpusIndex) -> None:
