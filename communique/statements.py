@@ -78,9 +78,9 @@ STATEMENT_WORDING: Final[dict[str, tuple[str, ...]]] = {
 # A bare noun next to the act that makes a statement joint: signed or adopted by the parties
 # ("menyetujui pernyataan mengenai ...", "Декларации, подписанные ..."). "Issued" and "published" are
 # left out: a ministry issues a statement alone. Nouns, then verbs; each form is found in a real page of
-# tests/realset (a test checks it). On the dev half this names a statement in 2 pages more (an
-# Indonesian report of the June 2024 statement, a Russian one of the RU–KP declarations) and in no
-# unrelated page; with the verbs "issued" and "published" too, in 1 page more (tagesschau).
+# tests/realset (a test checks it). On the first 174 dev pages this names a statement in 3 pages more
+# (Indonesian and German reports of the June 2024 statement, a Russian one of the RU–KP declarations)
+# and in no unrelated page; with the verbs "issued" and "published" too, in 1 page more (tagesschau).
 STATEMENT_ACTS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "en": (("declaration*", "statement*", "communiqué*"), ("signed", "signing", "adopted")),
     "de": (("erklärung*",), ("unterzeichne*", "verabschiede*")),
