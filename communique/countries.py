@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -26,6 +25,7 @@ from typing import Any, Final
 import babel
 from babel import Locale
 
+from communique.cache import cache_path, replacing
 from communique.text import match_key
 
 # The CLDR locales whose names are looked for: the languages of the sources and of the test set.
@@ -125,10 +125,8 @@ def _tables() -> tuple[dict[str, str], dict[str, str], dict[str, str], re.Patter
     except (OSError, ValueError):
         words, stems, anywhere = _build_tables()
         try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps([words, stems, anywhere], ensure_ascii=False), encoding="utf-8")
-            partial.replace(cache)
+            with replacing(cache) as handle:
+                handle.write(json.dumps([words, stems, anywhere], ensure_ascii=False).encode("utf-8"))
         except OSError:
             pass  # a read-only home: built again next time
     return words, stems, anywhere, re.compile(_trie_pattern(list(anywhere)))
@@ -159,8 +157,7 @@ def _cache_file() -> Path:
     recipe = repr((babel.__version__, LOCALES, sorted(COUNTRY_CODES), sorted(COMMON_WORD_NAMES),
                    sorted(NAMES_BEYOND_CLDR.items()), MIN_PREFIX_NAME, _BUILD_VERSION))  # fmt: skip
     digest = hashlib.blake2b(recipe.encode("utf-8"), digest_size=8).hexdigest()
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "communique" / f"country-names-{digest}.json"
+    return cache_path(f"country-names-{digest}.json")
 
 
 _BUILD_VERSION: Final = 5  # raise when _build_tables (or match_key) changes what it makes
