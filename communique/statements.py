@@ -64,12 +64,12 @@ STATEMENT_WORDING: Final[dict[str, tuple[str, ...]]] = {
     "pl": ("wspóln* oświadczeni*", "wspóln* deklaracj*", "wspóln* komunikat*"),
     "cs": ("společn* prohlášení", "společn* deklarac*"),
     "zh": ("联合声明", "聯合聲明", "联合公报", "共同声明", "伙伴关系声明", "伙伴关系的声明"),
-    "ja": ("共同声明", "共同宣言"),
+    "ja": ("共同声明", "共同聲明", "共同宣言"),  # 聲: traditional, in mirrors
     "ko": ("공동성명", "공동 성명", "공동선언", "공동 선언"),
     "id": ("pernyataan bersama", "deklarasi bersama", "komunike bersama"),
     "ms": ("kenyataan bersama", "deklarasi bersama"),
     "th": ("แถลงการณ์ร่วม",),
-    "hi": ("संयुक्त बयान", "संयुक्त वक्तव्य", "संयुक्त घोषणा", "साझा बयान"),
+    "hi": ("संयुक्त बयान", "संयुक्त वक्तव्य", "संयुक्त घोषणा", "संयुक्त विज्ञप्ति", "साझा बयान"),
     "ar": ("بيان مشترك", "البيان المشترك", "بيانا مشتركا", "إعلان مشترك"),
     "tr": ("ortak bildiri*", "ortak açıklama*", "ortak deklarasyon*"),
     "fa": ("بیانیه مشترک",),
@@ -96,6 +96,8 @@ STATEMENT_ACTS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "nl": (("verklaring*", "communiqué*"), ("ondertekend*",)),
     "no": (("uttalelse*", "kommunik*"), ("signert*",)),
     "tr": (("bildiri*", "açıklama*"), ("imzala*",)),
+    "ko": (("성명*",), ("채택*",)),
+    "ar": (("إعلان",), ("وقع", "وقّع", "التوقيع")),
 }
 # Words between the noun and the verb: an article and an adjective or two ("signed a strategic
 # declaration"); the two dev pages have none, 6 names no more of them.
