@@ -23,7 +23,8 @@ class CardFields(BaseModel):
     parties: list[PartyCode] = Field(default_factory=list)
     place: str | None = None
     signatories: list[str] = Field(default_factory=list)
-    titles: dict[str, str] = Field(default_factory=dict)
+    # its title by language; a list where the press of a language writes it in several ways
+    titles: dict[str, str | list[str]] = Field(default_factory=dict)
     # other forms of the place's and signatories' names: {"Hanoi": ["Hà Nội", "Ханой", "河内"]}
     names: dict[str, list[str]] = Field(default_factory=dict)
     # the other corpus texts of this statement (its translations, excerpts): they join its group as
@@ -38,11 +39,16 @@ class CardFields(BaseModel):
             adopted=self.adopted or base.adopted,
             parties=tuple(self.parties) or base.parties,
             place=self.place or base.place,
-            titles={**base.titles, **self.titles},
+            titles={**base.titles, **{lang: _lines(title) for lang, title in self.titles.items()}},
             signatories=tuple(self.signatories) or base.signatories,
             kind=self.kind or base.kind,
             names={**base.names, **{name: tuple(forms) for name, forms in self.names.items()}},
         )
+
+
+def _lines(title: str | list[str]) -> str:
+    """A card keeps one title per language: several wordings are its lines."""
+    return title if isinstance(title, str) else "\n".join(title)
 
 
 class CardsFile(RootModel[dict[str, CardFields]]):

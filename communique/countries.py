@@ -99,6 +99,11 @@ _UNSPACED: Final = re.compile(
 )
 
 
+def name_spans(text: str) -> list[tuple[int, int]]:
+    """Where a text written without spaces names a country ("ベトナム社会主義共和国とロシア連邦")."""
+    return [match.span() for match in _tables()[3].finditer(text)]
+
+
 def is_unspaced(text: str) -> bool:
     """Whether a text has letters of a script whose names are found anywhere, not at word starts."""
     return _UNSPACED.search(text) is not None

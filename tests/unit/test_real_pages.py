@@ -72,6 +72,7 @@ def test_a_report_that_copies_nothing_is_a_mention_of_the_statement_its_card_fit
         "viet-jo.com/news/politics/211201194946.html",  # ja: 共同声明
         "vietnam.vn/hi/quan-he-viet-nga-luon-vung-ben-theo-nam-thang",  # hi: संयुक्त बयान, रूस
         "vietnam.vn/ar/quan-he-viet-nga-luon-vung-ben-theo-nam-thang",  # ar: البيان المشترك
+        "m.ajunews.com/amp/20240620133448195",  # ko: 성명을 채택 (a bare noun, adopted)
     ],
 )
 def test_the_wording_and_country_names_of_each_language_lead_to_the_statement(
@@ -102,6 +103,8 @@ def test_the_opening_of_a_full_text_in_another_language_is_a_translation(
         "ru.nhandan.vn/vseob-emljuschee-strategicheskoe-partnerstvo",  # the 2001 declaration
         "vietnam.vn/ja/bon-lan-tong-thong-nga-putin-tham-viet-nam",  # names the statement of 1 March 2001
         "en.nhandan.vn/joint-communique-on-russian-pms-official-visit-to-vietnam-post143348.html",
+        "vietnam.vn/ar/viet-nam-nga-nhung-doi-tac-tin-cay",  # وقّع ... إعلان in عام ٢٠٠١ (Arabic digits)
+        "vietnam.vn/hi/nhieu-noi-dung-quan-trong",  # संयुक्त विज्ञप्ति signed 14 January (2025)
     ],
 )
 def test_a_report_of_another_vietnam_russia_statement_is_new_for_what_identifies_it(
@@ -144,6 +147,23 @@ def test_what_identifies_a_statement_is_read_as_each_script_writes_it(
     index: CorpusIndex, url_end: str
 ) -> None:
     assert_mention_of_its_statement(index, url_end)
+
+
+@pytest.mark.parametrize(
+    "url_end",
+    [
+        "vietnam.vnanet.vn/japanese/print/",  # 主要方針に関する共同声明: no date, no place
+        "le-chef-du-parti-termine-avec-succes-sa-visite",  # les grandes orientations ... nouvelle phase
+        "fananews.com/",  # بيانا مشتركا حول تعميق الشراكة: the 30 years of 1994 are no other statement's
+    ],
+)
+def test_a_report_that_names_only_the_title_of_a_statement_is_tied_to_it(
+    index: CorpusIndex, url_end: str
+) -> None:
+    labelled = page(url_end)
+    result = judged(index, labelled)
+    assert (result.relation, result.statement_id) == (Relation.MENTION, labelled.statement)
+    assert "title words" in result.evidence[-1]
 
 
 def test_a_copy_cut_short_where_the_page_ends_is_an_excerpt_not_an_edit(index: CorpusIndex) -> None:

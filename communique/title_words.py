@@ -1,0 +1,108 @@
+"""The words of a statement's title that tell it apart from the other known statements, and whether a
+page's sentences naming a statement carry them ("la Déclaration conjointe sur les grandes orientations
+..." names the May 2025 statement without its date).
+
+A title is cut into runs: RUN_WORDS neighbouring words (each cut to its first letters, so that cases
+and plurals meet) in scripts written with spaces, RUN_CHARACTERS neighbouring characters in scripts
+without. A run of a card's title is its own when no other card's title, in any language, has it and
+it holds no word of the statement wording nor of a country's name: titles say "joint statement on",
+"comprehensive strategic partnership" and the parties alike, so what is left is what they differ in
+(main directions, new period; deepening, 30 years of the Treaty; vision, until 2030).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+from communique.anchors import plain_name
+from communique.countries import mentions, name_spans
+from communique.statements import STATEMENT_WORDING
+from communique.text import match_key
+
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer) and Korean,
+# which glues particles to words: their runs are of characters.
+_UNSPACED: Final = re.compile("[\u0e00-\u0eff\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Letters of a word kept: "orientations" and "orientation", "Ausrichtungen" and "Ausrichtung" meet.
+STEM_LETTERS: Final = 6
+RUN_WORDS: Final = 3
+RUN_CHARACTERS: Final = 4
+# Own runs the sentences naming a statement must carry: one alone is as often a translation's wording
+# of the partnership ("partenariat stratégique intégral", where another title says "global").
+MIN_RUNS: Final = 2
+
+Run = tuple[str, ...]
+
+
+def runs(text: str) -> frozenset[Run]:
+    """The runs of a text (a title, or a page's sentences naming a statement), diacritics left out;
+    no run holds a word of a country's name nor of the statement wording."""
+    skipped = _wording_stems()
+    found: set[Run] = set()
+    for line in match_key(text).splitlines():
+        tokens = line.split()
+        country = _country_words(tokens)
+        words: list[str | None] = []
+        for i, token in enumerate([*tokens, ""]):
+            if token and not _UNSPACED.search(token):
+                stem = plain_name(token)[:STEM_LETTERS]
+                words.append(None if i in country or stem in skipped else stem)
+                continue
+            found.update(_windows(words, RUN_WORDS))
+            words = []
+            # Digits are the title numbers' business ("2030年" is in the titles of other statements' years).
+            characters: list[str | None] = [None if c.isdigit() else c for c in token]
+            for start, end in name_spans(token):
+                characters[start:end] = [None] * (end - start)
+            found.update(_windows(characters, RUN_CHARACTERS))
+    return frozenset(found)
+
+
+def _windows(items: list[str | None], size: int) -> Iterable[Run]:
+    for at in range(len(items) - size + 1):
+        window = items[at : at + size]
+        if all(window):
+            yield tuple(item for item in window if item)
+
+
+def _country_words(tokens: list[str]) -> set[int]:
+    """Which tokens are a country's name: the shortest windows of up to three words that name one
+    ("vietnam", "liên bang nga"), not the words around them."""
+    marked: set[int] = set()
+    for size in (1, 2, 3):
+        for at in range(len(tokens) - size + 1):
+            window = tokens[at : at + size]
+            if not mentions([" ".join(window)]):
+                continue
+            if size == 1 or not (mentions([" ".join(window[1:])]) or mentions([" ".join(window[:-1])])):
+                marked.update(range(at, at + size))
+    return marked
+
+
+@functools.cache
+def _wording_stems() -> frozenset[str]:
+    """The words of the statement wording (STATEMENT_WORDING), cut as runs cut words; of its
+    two-word phrases only ("joint statement", not the "vision" of "joint vision statement")."""
+    phrases = [phrase for forms in STATEMENT_WORDING.values() for phrase in forms if len(phrase.split()) <= 2]
+    return frozenset(
+        plain_name(word.rstrip("*"))[:STEM_LETTERS]
+        for phrase in phrases
+        for word in match_key(phrase).split()
+    )
+
+
+def own_runs(titles: Mapping[str, Mapping[str, str]]) -> dict[str, frozenset[Run]]:
+    """Each statement's own title runs (statement id → runs), from the titles of every known
+    statement in every language."""
+    found = {statement: runs("\n".join(by_language.values())) for statement, by_language in titles.items()}
+    return {
+        statement: mine - frozenset().union(*(other for s, other in found.items() if s != statement))
+        for statement, mine in found.items()
+    }
+
+
+def carries(naming: Iterable[str], own: frozenset[Run]) -> bool:
+    """Whether sentences naming a statement carry enough of a statement's own title runs."""
+    return len(own & runs("\n".join(naming))) >= MIN_RUNS
