@@ -165,7 +165,7 @@ def _cache_file() -> Path:
     return cache_path(f"country-names-{digest}.json")
 
 
-_BUILD_VERSION: Final = 5  # raise when _build_tables (or match_key) changes what it makes
+_BUILD_VERSION: Final = 6  # raise when _build_tables (or match_key) changes what it makes
 
 
 def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:

@@ -70,7 +70,7 @@ STATEMENT_WORDING: Final[dict[str, tuple[str, ...]]] = {
     "ms": ("kenyataan bersama", "deklarasi bersama"),
     "th": ("แถลงการณ์ร่วม",),
     "hi": ("संयुक्त बयान", "संयुक्त वक्तव्य", "संयुक्त घोषणा", "संयुक्त विज्ञप्ति", "साझा बयान"),
-    "ar": ("بيان مشترك", "البيان المشترك", "بيانا مشتركا", "إعلان مشترك"),
+    "ar": ("بيان مشترك", "البيان المشترك", "بيانا مشتركا", "إعلان مشترك", "الإعلان المشترك", "إعلانا مشتركا"),
     "tr": ("ortak bildiri*", "ortak açıklama*", "ortak deklarasyon*"),
     "fa": ("بیانیه مشترک",),
 }
@@ -97,7 +97,7 @@ STATEMENT_ACTS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "no": (("uttalelse*", "kommunik*"), ("signert*",)),
     "tr": (("bildiri*", "açıklama*"), ("imzala*",)),
     "ko": (("성명*",), ("채택*",)),
-    "ar": (("إعلان",), ("وقع", "وقّع", "التوقيع")),
+    "ar": (("إعلان",), ("وقّع", "التوقيع")),  # match keys drop the shadda: وقع
 }
 # Words between the noun and the verb: an article and an adjective or two ("signed a strategic
 # declaration"); the two dev pages have none, 6 names no more of them.

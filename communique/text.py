@@ -139,10 +139,23 @@ def key_of_normalised(paragraph: str) -> str:
     """`match_key` of a paragraph that is normalised already (as `paragraphs` returns them)."""
     # Casefolding can leave decomposed or newly composable text ("ß\u0301" -> "ss\u0301"): recompose.
     folded = unicodedata.normalize("NFC", paragraph.casefold())
+    if _ARABIC_VARIANTS.search(folded):
+        folded = _ARABIC_VARIANTS.sub(_arabic_plain, folded)
     # Punctuation and symbols differ between sites and translations of the same sentence.
     if _BEYOND_BMP.search(folded):
         return " ".join(folded.translate(_PUNCTUATION_TO_SPACE).split())
     return " ".join(_BMP_PUNCTUATION.sub(" ", folded).split())
+
+
+# Arabic is written with or without its short vowels, tanwin and shadda, stretched with the tatweel,
+# and alef with or without its hamza ("بيانًا مشتركًا" and "بيانا مشتركا", "إعلان" and "اعلان"):
+# a comparison key drops the marks and writes every alef plain.
+_ARABIC_VARIANTS: Final = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640\u0622\u0623\u0625\u0671]")
+_ARABIC_ALEFS: Final = frozenset("\u0622\u0623\u0625\u0671")
+
+
+def _arabic_plain(match: re.Match[str]) -> str:
+    return "\u0627" if match.group() in _ARABIC_ALEFS else ""
 
 
 def fingerprint(paragraph: str) -> str:

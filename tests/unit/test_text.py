@@ -164,6 +164,9 @@ def test_normalise_lines_and_spaces(raw: str, expected: str) -> None:
         ("STRASSE ß", "strasse ss"),
         ("ß\u0301", "sś"),  # casefolding gives "ss\u0301", which must be recomposed
         ("  ...  ", ""),
+        ("بيانًا مشتركًا", "بيانا مشتركا"),  # Arabic: short vowels and tanwin are left out
+        ("الإعلان المشترك وقّعه", "الاعلان المشترك وقعه"),  # alef with hamza written plain; no shadda
+        ("مشـــترك", "مشترك"),  # the tatweel stretches a word
     ],
 )
 def test_match_key(raw: str, expected: str) -> None:
@@ -319,8 +322,16 @@ def test_the_key_of_each_paragraph_skips_normalising_again(text: str) -> None:
 def test_the_key_drops_every_punctuation_and_symbol_character(text: str) -> None:
     # The key as defined, one character at a time; key_of_normalised finds them with one regex.
     folded = unicodedata.normalize("NFC", text.casefold())
-    spaced = "".join(" " if unicodedata.category(char)[0] in "PS" else char for char in folded)
+    spaced = "".join(" " if unicodedata.category(char)[0] in "PS" else _arabic(char) for char in folded)
     assert key_of_normalised(text) == " ".join(spaced.split())
+
+
+def _arabic(char: str) -> str:
+    """An Arabic character as keys write it: no short vowel, tanwin, shadda or tatweel; plain alef."""
+    if char in "\u0622\u0623\u0625\u0671":
+        return "\u0627"
+    arabic_mark = "\u0610" <= char <= "\u061a" or "\u064b" <= char <= "\u065f" or char in "\u0670\u0640"
+    return "" if arabic_mark else char
 
 
 @settings(max_examples=300)
