@@ -81,6 +81,9 @@ STATEMENT_WORDING: Final[dict[str, tuple[str, ...]]] = {
 # tests/realset (a test checks it). On the first 174 dev pages this names a statement in 3 pages more
 # (Indonesian and German reports of the June 2024 statement, a Russian one of the RU–KP declarations)
 # and in no unrelated page; with the verbs "issued" and "published" too, in 1 page more (tagesschau).
+# The Korean and Arabic rows came with the third dev collection: a Korean report of June 2024 (성명을
+# 채택), an Arabic page on the 2001 declaration (وقّع ... إعلان) and one on a RU–CN one (التوقيع على
+# إعلان); they name a statement in no unrelated page of the 277.
 STATEMENT_ACTS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "en": (("declaration*", "statement*", "communiqué*"), ("signed", "signing", "adopted")),
     "de": (("erklärung*",), ("unterzeichne*", "verabschiede*")),
