@@ -135,11 +135,15 @@ def _acts_pattern() -> str:
     return rf"(?<!\w)(?:(?:{nouns}){gap}(?:{verbs})|(?:{verbs}){gap}(?:{nouns}))(?!\w)"
 
 
-_WORDING: Final = re.compile(
-    "|".join(
-        [*(phrase_pattern(p) for phrases in STATEMENT_WORDING.values() for p in phrases), _acts_pattern()]
-    )
-)
+_PHRASES: Final = "|".join(phrase_pattern(p) for phrases in STATEMENT_WORDING.values() for p in phrases)
+_WORDING: Final = re.compile(f"{_PHRASES}|{_acts_pattern()}")
+_PHRASE: Final = re.compile(_PHRASES)
+
+
+def wording_spans(key: str) -> list[tuple[int, int]]:
+    """Where a match key says "joint statement" in any language of STATEMENT_WORDING."""
+    return [match.span() for match in _PHRASE.finditer(key)]
+
 
 # Clauses a statement is made of: the parties as subject, or the clause verbs statements open with.
 STATEMENT_CLAUSES: Final = re.compile(

@@ -12,14 +12,13 @@ it holds no word of the statement wording nor of a country's name: titles say "j
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Final
 
 from communique.anchors import plain_name
 from communique.countries import mentions, name_spans
-from communique.statements import STATEMENT_WORDING
+from communique.statements import wording_spans
 from communique.text import match_key
 
 # Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer) and Korean,
@@ -43,26 +42,31 @@ Run = tuple[str, ...]
 
 def runs(text: str) -> frozenset[Run]:
     """The runs of a text (a title, or a page's sentences naming a statement), diacritics left out;
-    no run holds a word of a country's name nor of the statement wording."""
-    skipped = _wording_stems()
+    no run holds a word of a country's name nor of the statement wording ("tuyên bố chung")."""
     found: set[Run] = set()
-    for line in match_key(text).splitlines():
-        tokens = line.split()
-        country = _country_words(tokens)
+    for line in text.splitlines():  # a run never spans two titles or two sentences
+        key = match_key(line)
+        tokens = key.split()
+        skipped = _country_words(tokens) | _wording_words(key)
         words: list[str | None] = []
         for i, token in enumerate([*tokens, ""]):
             if token and not _UNSPACED.search(token):
-                stem = plain_name(token)[:STEM_LETTERS]
-                words.append(None if i in country or stem in skipped else stem)
+                words.append(None if i in skipped else plain_name(token)[:STEM_LETTERS])
                 continue
             found.update(_windows(words, RUN_WORDS))
             words = []
             # Digits are the title numbers' business ("2030年" is in the titles of other statements' years).
             characters: list[str | None] = [None if c.isdigit() else c for c in token]
-            for start, end in name_spans(token):
+            for start, end in [*name_spans(token), *wording_spans(token)]:
                 characters[start:end] = [None] * (end - start)
             found.update(_windows(characters, RUN_CHARACTERS))
     return frozenset(found)
+
+
+def _wording_words(key: str) -> set[int]:
+    """Which tokens of a match key say "joint statement" (in a language of STATEMENT_WORDING)."""
+    starts = [match.start() for match in re.finditer(r"\S+", key)]
+    return {i for start, end in wording_spans(key) for i, at in enumerate(starts) if start <= at < end}
 
 
 def _windows(items: list[str | None], size: int) -> Iterable[Run]:
@@ -84,18 +88,6 @@ def _country_words(tokens: list[str]) -> set[int]:
             if size == 1 or not (mentions([" ".join(window[1:])]) or mentions([" ".join(window[:-1])])):
                 marked.update(range(at, at + size))
     return marked
-
-
-@functools.cache
-def _wording_stems() -> frozenset[str]:
-    """The words of the statement wording (STATEMENT_WORDING), cut as runs cut words; of its
-    two-word phrases only ("joint statement", not the "vision" of "joint vision statement")."""
-    phrases = [phrase for forms in STATEMENT_WORDING.values() for phrase in forms if len(phrase.split()) <= 2]
-    return frozenset(
-        plain_name(word.rstrip("*"))[:STEM_LETTERS]
-        for phrase in phrases
-        for word in match_key(phrase).split()
-    )
 
 
 def own_runs(titles: Mapping[str, Mapping[str, str]]) -> dict[str, frozenset[Run]]:

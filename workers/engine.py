@@ -175,7 +175,7 @@ def _known_cards(index: CorpusIndex, exclude: frozenset[str]) -> list[Card]:
 def _identified(index: CorpusIndex, base: MatchResult, page: Clues, exclude: frozenset[str]) -> MatchResult:
     """A text that names a statement and copies none: a mention of the known statement whose card fits
     it, else a new statement."""
-    found, fits = identify(_known_cards(index, exclude), page)
+    found, fits = identify(_known_cards(index, exclude), page, report=base.genre is Genre.NEWS)
     if found is None:
         why = (
             "; ".join(f"{f.card.statement_id}: {f.veto or _scored(f)}" for f in fits) or "no known statement"

@@ -210,3 +210,18 @@ def test_a_time_zone_city_has_its_cldr_names_in_every_locale() -> None:
     clue = page("Путин и То Лам в Москве: совместное заявление России и Вьетнама.", "ru")
     assert fit(MOSCOW_2025, clue).evidence == ("place",)
     assert city_forms("Hanoi") == ()  # no time zone of its own: the card gives its forms
+
+
+def test_title_words_tie_a_report_to_a_statement_but_not_a_statement_text_to_another() -> None:
+    may_2025 = Card(
+        "may-2025",
+        dt.date(2025, 5, 10),
+        ("VN", "RU"),
+        titles={"en": "Joint Statement on the main directions of the partnership in the new period"},
+    )
+    text = "Vietnam and Russia adopted a joint statement on the main directions of ties in the new period."
+    report = page(f"{text}\nRussia and Vietnam.")
+    found, _ = identify([*CARDS, may_2025], report)
+    assert found is not None and found.card is may_2025 and found.evidence == ("title words",)
+    # The same words in a statement's own text: that text names itself, maybe a new statement.
+    assert identify([*CARDS, may_2025], report, report=False)[0] is None

@@ -34,3 +34,8 @@ def test_a_statement_is_named_by_its_title_words_only_when_enough_of_them_are_th
     assert MIN_RUNS == 2
     assert carries(["They adopted a joint statement on the main directions of their ties."], own)
     assert not carries(["A joint statement on the main issues."], own)  # one run: chance
+
+
+def test_a_run_never_spans_two_lines() -> None:
+    found = runs("a joint statement on the main\ndirections of the new period")
+    assert ("the", "main", "direct") not in found and ("direct", "of", "the") in found
