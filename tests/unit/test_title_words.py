@@ -18,8 +18,8 @@ def test_runs_leave_out_the_countries_and_the_statement_wording() -> None:
 
 def test_runs_of_a_script_without_spaces_are_of_characters_without_country_names() -> None:
     found = runs("ベトナム・ロシアの包括的な戦略的パートナーシップの主要方針に関する共同声明")
-    assert ("主", "要", "方", "針") in found
-    assert not any("ロ" in run or "ベ" in run for run in found)
+    assert ("主要方針",) in found
+    assert not any("ロ" in run[0] or "ベ" in run[0] for run in found)
 
 
 def test_a_run_two_titles_share_belongs_to_neither() -> None:
@@ -39,3 +39,14 @@ def test_a_statement_is_named_by_its_title_words_only_when_enough_of_them_are_th
 def test_a_run_never_spans_two_lines() -> None:
     found = runs("a joint statement on the main\ndirections of the new period")
     assert ("the", "main", "direct") not in found and ("direct", "of", "the") in found
+
+
+def test_runs_of_characters_need_three_for_a_title() -> None:
+    own = own_runs(
+        {
+            "may-2025": {"ja": "新時代における主要方針に関する共同声明"},
+            "other": {"ja": "ビジョンに関する共同声明"},
+        }
+    )
+    assert carries(["主要方針に関する共同声明を発表"], own["may-2025"])  # 主要方, 要方針, 方針に, ...
+    assert not carries(["主要方針に"], own["may-2025"])  # 2 runs, 5 characters in a row: not enough
