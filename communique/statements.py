@@ -83,14 +83,16 @@ STATEMENT_WORDING: Final[dict[str, tuple[str, ...]]] = {
 # and in no unrelated page; with the verbs "issued" and "published" too, in 1 page more (tagesschau).
 # The Korean and Arabic rows came with the third dev collection: a Korean report of June 2024 (성명을
 # 채택), an Arabic page on the 2001 declaration (وقّع ... إعلان) and one on a RU–CN one (التوقيع على
-# إعلان); they name a statement in no unrelated page of the 277.
+# إعلان); they name a statement in no unrelated page of the 277. "Adopted" in French, Spanish, Italian
+# and Portuguese came with the title words: the one Italian report it names more ("hanno adottato una
+# dichiarazione ...") had tied on place before and is now told by its title (dev 255 -> 256 of 277).
 STATEMENT_ACTS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "en": (("declaration*", "statement*", "communiqué*"), ("signed", "signing", "adopted")),
     "de": (("erklärung*",), ("unterzeichne*", "verabschiede*")),
-    "fr": (("déclaration*",), ("signé*",)),
-    "es": (("declaración", "declaraciones", "comunicado*"), ("firmaron", "firmó", "firmad*")),
-    "it": (("dichiarazion*", "comunicat*"), ("firmat*", "sottoscritt*")),
-    "pt": (("declaração", "declarações", "comunicado*"), ("assinad*", "assinaram", "assinar")),
+    "fr": (("déclaration*",), ("signé*", "adopté*")),
+    "es": (("declaración", "declaraciones", "comunicado*"), ("firmaron", "firmó", "firmad*", "adoptaron")),
+    "it": (("dichiarazion*", "comunicat*"), ("firmat*", "sottoscritt*", "adottat*")),
+    "pt": (("declaração", "declarações", "comunicado*"), ("assinad*", "assinaram", "assinar", "adotaram")),
     "ru": (("декларац*", "заявлени*"), ("подписа*", "принят*", "приняли", "принял*")),
     "uk": (("заяви", "заяві"), ("підписа*",)),
     "pl": (("oświadczeni*",), ("podpisa*",)),

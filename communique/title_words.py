@@ -33,7 +33,7 @@ RUN_WORDS: Final = 3
 RUN_CHARACTERS: Final = 4
 # Own runs the sentences naming a statement must carry: one alone is as often a translation's wording
 # of the partnership ("partenariat stratégique intégral", where another title says "global"). With 2,
-# on the dev half (277 pages) title words counted for the card a page was tied to on 35 pages, always
+# on the dev half (277 pages) title words counted for the card a page was tied to on 32 pages, always
 # the right statement, and alone tied 4 reports that came out `new` without them.
 MIN_RUNS: Final = 2
 # Runs of characters overlap more: 2 are 5 characters in a row, and "越俄全面" (Vietnam–Russia

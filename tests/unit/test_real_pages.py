@@ -121,6 +121,7 @@ def test_a_report_of_another_vietnam_russia_statement_is_new_for_what_identifies
         ("geobdg.com/web/vietnam-rusia-sepakati-perdalam-hubungan", JUNE_2024),  # menyetujui pernyataan
         ("haberikra.com/russland-und-vietnam-haben-eine-einigung", JUNE_2024),  # unterzeichnet … Erklärung
         ("doclist.ru/news/workd_news/3269307.html", None),  # Декларации, подписанные (RU–KP, 2000): new
+        ("newsreadonline.com/putin-ha-visitato-il-vietnam", JUNE_2024),  # adottato una dichiarazione
     ],
 )
 def test_a_statement_named_by_a_bare_noun_next_to_signing_is_identified(
