@@ -93,10 +93,12 @@ MAX_SUFFIX: Final = 3  # inflection letters allowed after a name in spaced scrip
 MAX_CYRILLIC_SUFFIX: Final = 5
 MIN_PREFIX_NAME: Final = 4  # shorter names must be whole words ("Nga", "Iran" may take "ian": 4)
 
-_UNSPACED: Final = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
-    "\u0590-\u05ff\u0600-\u06ff]"
-)
+# Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana, Chinese characters)
+# and Korean, which glues particles to words; Hebrew and Arabic glue prefixes ("والروسية").
+_WITHOUT_SPACES: Final = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+_GLUED_PREFIXES: Final = "\u0590-\u05ff\u0600-\u06ff"
+_UNSPACED: Final = re.compile(f"[{_WITHOUT_SPACES}{_GLUED_PREFIXES}]")
+_NO_WORD_SPACES: Final = re.compile(f"[{_WITHOUT_SPACES}]")
 
 
 def name_spans(text: str) -> list[tuple[int, int]]:
@@ -107,6 +109,12 @@ def name_spans(text: str) -> list[tuple[int, int]]:
 def is_unspaced(text: str) -> bool:
     """Whether a text has letters of a script whose names are found anywhere, not at word starts."""
     return _UNSPACED.search(text) is not None
+
+
+def has_no_word_spaces(text: str) -> bool:
+    """Whether a text has letters of a script that does not part its words with spaces (or glues
+    particles to them, as Korean does): its words cannot be told apart by spaces."""
+    return _NO_WORD_SPACES.search(text) is not None
 
 
 def _script_class(name: str) -> str:

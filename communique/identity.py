@@ -19,7 +19,7 @@ from typing import Final
 
 from communique.countries import mentions
 from communique.names import city_forms, name_pattern, plain_text
-from communique.title_words import Run, carries, own_runs
+from communique.title_words import Run, carries, own_runs, runs
 
 # Figures below are of the real pages' dev half (tests/realset), 42 reports of known statements and
 # 55 pages of other statements.
@@ -89,7 +89,7 @@ class Clues:
     named_dates: tuple[TextDate, ...] = ()  # dates in the sentences that name a statement
     named_years: frozenset[int] = frozenset()  # and years there
     plain: str = ""  # the page's match keys without diacritics, where names are looked for
-    naming: tuple[str, ...] = ()  # the sentences that name a statement
+    naming_runs: frozenset[Run] = frozenset()  # the title runs of the sentences that name a statement
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def clues(
         named_dates=tuple(text_dates(named, language)) if named else (),
         named_years=frozenset(_years(named)),
         plain=_ascii_digits(plain_text(keys)),
-        naming=tuple(naming),
+        naming_runs=runs(named),
     )
 
 
@@ -299,7 +299,7 @@ def _evidence(
         evidence.append("year")
     if any(_number_in(number, page.plain) for number in _title_numbers(card)):
         evidence.append("title")
-    if own_title and carries(page.naming, own_title):
+    if own_title and carries(page.naming_runs, own_title):
         evidence.append("title words")
     if any(_named(card.forms(name), page) for name in own_signatories):
         evidence.append("signatory")

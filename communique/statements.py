@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Final
 
-from communique.countries import mentions
+from communique.countries import is_unspaced, mentions
 from communique.text import match_key
 
 
@@ -108,10 +108,6 @@ STATEMENT_ACTS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
 # declaration"); the two dev pages have none, 6 names no more of them.
 ACT_WINDOW: Final = 4
 
-_UNSPACED_SCRIPT: Final = re.compile(
-    "[\u0e00-\u0eff\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0600-\u06ff]"
-)
-
 
 def _form_pattern(phrase: str) -> str:
     """The pattern of a phrase of the tables: match keys, a final "*" on a word taking its inflections."""
@@ -125,7 +121,7 @@ def _form_pattern(phrase: str) -> str:
 def phrase_pattern(phrase: str) -> str:
     """The pattern that finds a phrase of STATEMENT_WORDING (or a form of STATEMENT_ACTS) in match keys."""
     key = _form_pattern(phrase)
-    if _UNSPACED_SCRIPT.search(key):
+    if is_unspaced(key):
         return key
     return r"(?<!\w)" + key + r"(?!\w)"
 

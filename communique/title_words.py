@@ -17,13 +17,10 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from communique.anchors import plain_name
-from communique.countries import mentions, name_spans
+from communique.countries import has_no_word_spaces, mentions, name_spans
 from communique.statements import wording_spans
 from communique.text import match_key
 
-# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer) and Korean,
-# which glues particles to words: their runs are of characters.
-_UNSPACED: Final = re.compile("[\u0e00-\u0eff\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Letters of a word kept: "orientations" and "orientation", "Ausrichtungen" and "Ausrichtung" meet.
 STEM_LETTERS: Final = 6
 # Runs, not pairs: on the dev half (tests/realset) a pair of words or characters own to one title is
@@ -54,7 +51,7 @@ def runs(text: str) -> frozenset[Run]:
         skipped = _country_words(tokens) | _wording_words(key)
         words: list[str | None] = []
         for i, token in enumerate([*tokens, ""]):
-            if token and not _UNSPACED.search(token):
+            if token and not has_no_word_spaces(token):  # words; else runs of characters
                 words.append(None if i in skipped else plain_name(token)[:STEM_LETTERS])
                 continue
             found.update(_windows(words, RUN_WORDS))
@@ -104,8 +101,9 @@ def own_runs(titles: Mapping[str, Mapping[str, str]]) -> dict[str, frozenset[Run
     }
 
 
-def carries(naming: Iterable[str], own: frozenset[Run]) -> bool:
-    """Whether sentences naming a statement carry enough of a statement's own title runs."""
-    found = own & runs("\n".join(naming))
+def carries(naming: frozenset[Run], own: frozenset[Run]) -> bool:
+    """Whether the runs of the sentences naming a statement (`runs` of them, one per line) hold
+    enough of a statement's own title runs."""
+    found = own & naming
     characters = sum(1 for run in found if len(run) == 1)
     return len(found) - characters >= MIN_RUNS or characters >= MIN_CHARACTER_RUNS

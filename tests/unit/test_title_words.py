@@ -3,7 +3,7 @@ of a page that name a statement."""
 
 from __future__ import annotations
 
-from communique.title_words import MIN_RUNS, carries, own_runs, runs
+from communique.title_words import carries, own_runs, runs
 
 MAY_2025 = "Joint Statement on the main directions of the Vietnam–Russia comprehensive strategic partnership"
 JUNE_2024 = "Joint Statement on deepening the comprehensive strategic partnership"
@@ -31,9 +31,8 @@ def test_a_run_two_titles_share_belongs_to_neither() -> None:
 
 def test_a_statement_is_named_by_its_title_words_only_when_enough_of_them_are_there() -> None:
     own = own_runs({"may-2025": {"en": MAY_2025}, "june-2024": {"en": JUNE_2024}})["may-2025"]
-    assert MIN_RUNS == 2
-    assert carries(["They adopted a joint statement on the main directions of their ties."], own)
-    assert not carries(["A joint statement on the main issues."], own)  # one run: chance
+    assert carries(runs("They adopted a joint statement on the main directions of their ties."), own)
+    assert not carries(runs("A joint statement on the main issues."), own)  # one run: chance
 
 
 def test_a_run_never_spans_two_lines() -> None:
@@ -48,5 +47,5 @@ def test_runs_of_characters_need_three_for_a_title() -> None:
             "other": {"ja": "ビジョンに関する共同声明"},
         }
     )
-    assert carries(["主要方針に関する共同声明を発表"], own["may-2025"])  # 主要方, 要方針, 方針に, ...
-    assert not carries(["主要方針に"], own["may-2025"])  # 2 runs, 5 characters in a row: not enough
+    assert carries(runs("主要方針に関する共同声明を発表"), own["may-2025"])  # 主要方, 要方針, 方針に, ...
+    assert not carries(runs("主要方針に"), own["may-2025"])  # 2 runs, 5 characters in a row: not enough
