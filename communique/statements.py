@@ -63,12 +63,27 @@ STATEMENT_WORDING: Final[dict[str, tuple[str, ...]]] = {
     "da": ("fælles erklæring*", "fælleserklæring*"),
     "pl": ("wspóln* oświadczeni*", "wspóln* deklaracj*", "wspóln* komunikat*"),
     "cs": ("společn* prohlášení", "společn* deklarac*"),
-    "zh": ("联合声明", "聯合聲明", "联合公报", "共同声明", "伙伴关系声明", "伙伴关系的声明"),
-    "ja": ("共同声明", "共同聲明", "共同宣言"),  # 聲: traditional, in mirrors
-    "ko": ("공동성명", "공동 성명", "공동선언", "공동 선언"),
+    "zh": (
+        "联合声明",
+        "聯合聲明",
+        "联合公报",
+        "聯合公報",
+        "联合新闻公报",
+        "聯合新聞公報",
+        "联合宣言",
+        "聯合宣言",
+        "建交公报",  # the communiqué two states sign to establish relations
+        "建交公報",
+        "共同声明",
+        "伙伴关系声明",
+        "伙伴关系的声明",
+    ),
+    # 聲: traditional, in mirrors. Adopting a statement (を採択) is joint, as in STATEMENT_ACTS.
+    "ja": ("共同声明", "共同聲明", "共同宣言", "共同文書", "共同新聞発表", "声明を採択"),
+    "ko": ("공동성명", "공동 성명", "공동선언", "공동 선언", "공동보도문", "공동 보도문"),
     "id": ("pernyataan bersama", "deklarasi bersama", "komunike bersama"),
     "ms": ("kenyataan bersama", "deklarasi bersama"),
-    "th": ("แถลงการณ์ร่วม",),
+    "th": ("แถลงการณ์ร่วม", "ปฏิญญาร่วม", "ร่วมลงนามถ้อยแถลง"),  # statement, declaration, co-signed statement
     "hi": ("संयुक्त बयान", "संयुक्त वक्तव्य", "संयुक्त घोषणा", "संयुक्त विज्ञप्ति", "साझा बयान"),
     "ar": ("بيان مشترك", "البيان المشترك", "بيانا مشتركا", "إعلان مشترك", "الإعلان المشترك", "إعلانا مشتركا"),
     "tr": ("ortak bildiri*", "ortak açıklama*", "ortak deklarasyon*"),
@@ -101,7 +116,7 @@ STATEMENT_ACTS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "nl": (("verklaring*", "communiqué*"), ("ondertekend*",)),
     "no": (("uttalelse*", "kommunik*"), ("signert*",)),
     "tr": (("bildiri*", "açıklama*"), ("imzala*",)),
-    "ko": (("성명*",), ("채택*",)),
+    "ko": (("성명*", "선언*"), ("채택*", "서명*")),
     "ar": (("إعلان",), ("وقّع", "التوقيع")),  # match keys drop the shadda: وقع
 }
 # Words between the noun and the verb: an article and an adjective or two ("signed a strategic

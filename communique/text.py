@@ -141,6 +141,8 @@ def key_of_normalised(paragraph: str) -> str:
     folded = unicodedata.normalize("NFC", paragraph.casefold())
     if _ARABIC_VARIANTS.search(folded):
         folded = _ARABIC_VARIANTS.sub(_arabic_plain, folded)
+    if "(" in folded:
+        folded = _PINYIN_GLOSS.sub("", folded)
     # Punctuation and symbols differ between sites and translations of the same sentence.
     if _BEYOND_BMP.search(folded):
         return " ".join(folded.translate(_PUNCTUATION_TO_SPACE).split())
@@ -152,6 +154,11 @@ def key_of_normalised(paragraph: str) -> str:
 # a comparison key drops the marks and writes every alef plain.
 _ARABIC_VARIANTS: Final = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640\u0622\u0623\u0625\u0671]")
 _ARABIC_ALEFS: Final = frozenset("\u0622\u0623\u0625\u0671")
+
+
+# Mirror sites gloss Chinese characters with their pinyin, tone mark and all, inside the words:
+# "聯(lián)合聲明" is "聯合聲明" (real pages of tests/realset: a China News Service and a Xinhua mirror).
+_PINYIN_GLOSS: Final = re.compile(r"(?<=[\u3400-\u9fff])\((?=[a-z]*[\u00e0-\u01dc])[a-z\u00e0-\u01dc]{1,7}\)")
 
 
 def _arabic_plain(match: re.Match[str]) -> str:

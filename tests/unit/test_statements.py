@@ -52,6 +52,22 @@ def test_statement_phrases_in_five_languages(phrase: str) -> None:
 
 @pytest.mark.parametrize(
     "sentence",
+    [  # each as a real page of tests/realset words it
+        "中日两国发表联合宣言如下",  # zh: a joint declaration
+        "日越共同新聞発表",  # ja: a joint press statement
+        "シンガポールで共同文書に署名した",  # ja: signed a joint document
+        "남북 고위급회담 공동보도문을 채택했다",  # ko: adopted a joint press release
+        "두 정상은 '판문점 선언'에 서명했다",  # ko: signed a declaration
+        "ทั้งสองฝ่ายลงนามปฏิญญาร่วมว่าด้วยความเป็นหุ้นส่วน",  # th: signed a joint declaration
+        "兩國元首簽署了聯(lián)合聲明",  # zh with a mirror's pinyin gloss
+    ],
+)
+def test_statement_wording_of_cjk_and_thai_pages(sentence: str) -> None:
+    assert is_statement_related([sentence])
+
+
+@pytest.mark.parametrize(
+    "sentence",
     [
         "Kedua pemimpin menyetujui pernyataan mengenai kemitraan strategis.",  # id: approved a statement
         "Путин напомнил, что Декларации, подписанные в 2000 году, определили приоритеты.",
