@@ -88,6 +88,7 @@ class Clues:
     published: dt.date | None
     named_dates: tuple[TextDate, ...] = ()  # dates in the sentences that name a statement
     named_years: frozenset[int] = frozenset()  # and years there
+    named_text: str = ""  # those sentences, digits in ASCII
     plain: str = ""  # the page's match keys without diacritics, where names are looked for
     naming_runs: frozenset[Run] = frozenset()  # the title runs of the sentences that name a statement
 
@@ -124,6 +125,7 @@ def clues(
         published,
         named_dates=tuple(text_dates(named, language)) if named else (),
         named_years=frozenset(_years(named)),
+        named_text=named,
         plain=_ascii_digits(plain_text(keys)),
         naming_runs=runs(named),
     )
@@ -297,7 +299,7 @@ def _evidence(
         evidence.append("published")
     if adopted.year in page.years:
         evidence.append("year")
-    if any(_number_in(number, page.plain) for number in _title_numbers(card)):
+    if any(_number_in(number, page.named_text) for number in _title_numbers(card)):
         evidence.append("title")
     if own_title and carries(page.naming_runs, own_title):
         evidence.append("title words")

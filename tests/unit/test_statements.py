@@ -72,6 +72,7 @@ def test_statement_wording_of_cjk_and_thai_pages(sentence: str) -> None:
         "Kedua pemimpin menyetujui pernyataan mengenai kemitraan strategis.",  # id: approved a statement
         "Путин напомнил, что Декларации, подписанные в 2000 году, определили приоритеты.",
         "The two presidents signed a strategic declaration in the capital.",
+        "Oggi ho firmato con il presidente Putin due importanti dichiarazioni.",  # the other signatory between
     ],
 )
 def test_a_bare_statement_noun_next_to_signing_or_adopting_names_a_statement(sentence: str) -> None:
