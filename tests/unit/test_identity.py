@@ -11,6 +11,7 @@ from communique.card_file import load_cards
 from communique.errors import ConfigError
 from communique.identity import Card, TextDate, clues, derive_card, fit, identify, text_dates
 from communique.names import city_forms
+from communique.statements import is_statement_related
 from communique.text import match_key, paragraphs
 
 JUNE_2024 = Card(
@@ -35,7 +36,7 @@ CARDS = [JUNE_2024, NOVEMBER_2021]
 def page(text: str, language: str = "en", published: dt.date | None = None) -> object:
     """The clues of a text, with its sentences naming a statement as the engine finds them."""
     lines = paragraphs(text)
-    naming = [line for line in lines if "joint statement" in line.casefold()]
+    naming = [line for line in lines if is_statement_related([line])]
     return clues([match_key(line) for line in lines], text, language, published, naming)
 
 
@@ -113,8 +114,19 @@ def test_a_number_of_the_title_and_a_signatory_of_its_own_identify_a_statement()
     assert "signatory" not in next(f for f in fits if f.card is JUNE_2024).evidence
 
 
+def test_a_title_number_counts_only_in_the_sentences_that_name_a_statement() -> None:
+    # A report of another statement whose power plants are to run "until 2030" (a real German page).
+    text = (
+        "Russia and Vietnam issued a joint statement on Tuesday.\n"
+        "Vietnam and Russia want to cooperate closely in power generation until 2030."
+    )
+    found, fits = identify(CARDS, page(text))
+    assert found is None
+    assert "title" not in next(f for f in fits if f.card is NOVEMBER_2021).evidence
+
+
 def test_a_title_number_is_found_glued_to_the_letters_of_its_script() -> None:
-    text = "ロシアとベトナムの2030年までのビジョンに関するjoint statementの実現。\nロシア ベトナム"
+    text = "ロシアとベトナムの2030年までのビジョンに関する共同声明の実現。\nロシア ベトナム"
     found, _ = identify(CARDS, page(text, "ja"))
     assert found is not None and found.card is NOVEMBER_2021 and found.evidence == ("title",)
 
