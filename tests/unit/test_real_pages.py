@@ -10,7 +10,7 @@ import pytest
 
 from communique.language import paragraph_languages
 from communique.model import Relation
-from communique.statements import STATEMENT_ACTS, STATEMENT_WORDING, phrase_pattern
+from communique.statements import NEGATIONS, STATEMENT_ACTS, STATEMENT_WORDING, phrase_pattern
 from communique.text import match_key, paragraphs
 from tests.devset import seed_index
 from tests.realset import Page, pages
@@ -207,3 +207,5 @@ def test_every_row_of_the_statement_wording_is_found_in_real_pages() -> None:
         assert any(found(form) for form in forms), language  # the other forms: spellings, inflections
     for nouns, verbs in STATEMENT_ACTS.values():
         assert [form for form in (*nouns, *verbs) if not found(form)] == []
+    for before, after in NEGATIONS.values():
+        assert [form for form in (*before, *after) if not found(form)] == []

@@ -72,7 +72,7 @@ def test_statement_wording_of_cjk_and_thai_pages(sentence: str) -> None:
         "Kedua pemimpin menyetujui pernyataan mengenai kemitraan strategis.",  # id: approved a statement
         "Путин напомнил, что Декларации, подписанные в 2000 году, определили приоритеты.",
         "The two presidents signed a strategic declaration in the capital.",
-        "Oggi ho firmato con il presidente Putin due importanti dichiarazioni.",  # the other signatory between
+        "Oggi ho firmato con il presidente Putin due importanti dichiarazioni.",  # a signatory between
     ],
 )
 def test_a_bare_statement_noun_next_to_signing_or_adopting_names_a_statement(sentence: str) -> None:
@@ -89,6 +89,36 @@ def test_a_bare_statement_noun_next_to_signing_or_adopting_names_a_statement(sen
 )
 def test_a_statement_noun_without_signing_or_adopting_names_none(sentence: str) -> None:
     assert not is_statement_related([sentence])
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [  # each as a real page of tests/realset words it
+        "The East Asia Summit ended on Sunday without a joint statement.",
+        "Hội nghị thượng đỉnh kết thúc mà không có một tuyên bố chung nào.",
+        "Переговоры завершились без совместного заявления.",
+        "Les discussions se sont terminées sans déclaration commune.",
+        "由于为非正式会晤, 双方会后也没有发表联合声明。",
+        "G20農相会合 共同声明採択できず",
+        "트럼프·시진핑 정상회담, 공동성명 없이 끝났다",
+        "Russland und USA scheitern an gemeinsamer Erklärung",
+    ],
+)
+def test_a_statement_said_not_to_be_made_names_none(sentence: str) -> None:
+    assert not is_statement_related([sentence])
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The joint statement did not mention Ukraine.",  # a negation of what it says
+        "They not only signed a joint statement but also eleven agreements.",
+        "Они не только подписали совместное заявление, но и договоры.",
+        "The summit ended without a joint statement, unlike in 2019, when they adopted a joint statement.",
+    ],
+)
+def test_a_negation_of_something_else_leaves_the_statement_named(sentence: str) -> None:
+    assert is_statement_related([sentence])
 
 
 def test_an_article_without_a_statement_phrase_is_other() -> None:
