@@ -39,7 +39,9 @@ TRANSLATION_RUN = 3  # or this many neighbouring sentences in a row on both side
 # the German and French openings align 4 in a row; scattered formulas do not make runs);
 TRANSLATION_PAIRS = 3  # or this many pairs, covering
 TRANSLATION_SOURCE = 0.5  # this share of the page's statement-like sentences,
-IN_ORDER = 0.75  # this share in the known text's order (dev: formulas align 0.33-0.67 in order).
+IN_ORDER = 0.75  # this share in the known text's order (dev: formulas align 0.33-0.67 in order),
+PAIRS_RUN = 2  # two of them neighbours (dev: every translation opening has 2+ in a row; a report that
+# sums up the provisions in order, in its own framing, aligns 6 of them none in a row).
 RUN_SOURCE = 0.25  # (a run needs this share of the page: two long statements repeat runs of formulas)
 RUN_GAP = 2  # sentences apart on each side that still continue a run (translators merge and split)
 STATEMENT_LIKE_CHARS = 40  # shorter lines are headings, captions and menus (a 64-line province menu)
@@ -413,7 +415,12 @@ class _Shape:
             return True
         if self.run >= TRANSLATION_RUN and self.share >= RUN_SOURCE:
             return True
-        return self.pairs >= TRANSLATION_PAIRS and self.share >= TRANSLATION_SOURCE and self.order >= IN_ORDER
+        return (
+            self.pairs >= TRANSLATION_PAIRS
+            and self.share >= TRANSLATION_SOURCE
+            and self.order >= IN_ORDER
+            and self.run >= PAIRS_RUN
+        )
 
 
 def _increasing(values: Sequence[int]) -> int:

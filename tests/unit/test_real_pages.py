@@ -196,6 +196,25 @@ def test_formulas_scattered_over_a_known_text_are_no_translation() -> None:
     assert in_a_row.translated(target_coverage=0.02)
 
 
+def test_a_report_summing_up_provisions_in_order_is_no_translation() -> None:
+    # The shape of a real French report (lecourrier.vn): 6 provisions, in order, each in its own words
+    # between the reporter's; a translation's opening has neighbours.
+    sentences = ["A statement-like sentence that is long enough to count here."] * 12
+
+    def pair(source: int, target: int) -> SentencePair:
+        return SentencePair(source, target, 0.5, 0.3, 0, 0)
+
+    summed_up = _Shape.of(
+        [pair(1, 3), pair(3, 9), pair(5, 14), pair(7, 20), pair(9, 2), pair(11, 31)], sentences
+    )
+    assert (summed_up.share, summed_up.run) == (0.5, 1) and summed_up.order >= 0.75
+    assert not summed_up.translated(target_coverage=0.06)
+    opening = _Shape.of(
+        [pair(1, 3), pair(2, 4), pair(5, 14), pair(7, 20), pair(9, 2), pair(11, 31)], sentences
+    )
+    assert opening.run == 2 and opening.translated(target_coverage=0.06)
+
+
 def test_every_row_of_the_statement_wording_is_found_in_real_pages() -> None:
     keys = [match_key(labelled.text) for labelled in pages()]
 
