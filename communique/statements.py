@@ -6,6 +6,8 @@ in one place so that adding a language is adding rows. Calibrated on the seeds i
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from enum import StrEnum
@@ -210,11 +212,13 @@ _NEGATED_BEFORE, _NEGATED_AFTER = _negation_patterns()
 _NEGATION_REACH: Final = 120  # characters either side where a negation is looked for
 
 
-def _negated(key: str, start: int, end: int) -> bool:
-    """Whether the wording at key[start:end] says that no statement was made."""
+def _negated(key: str, span: tuple[int, int], lines: tuple[int, int]) -> bool:
+    """Whether the wording at key[span] says that no statement was made; a negation is looked for only
+    in the lines (key[lines]) the wording is on: a menu item or a sentence of the line before is none."""
+    (start, end), (first, last) = span, lines
     return (
-        _NEGATED_BEFORE.search(key[max(0, start - _NEGATION_REACH) : start]) is not None
-        or _NEGATED_AFTER.search(key[end : end + _NEGATION_REACH]) is not None
+        _NEGATED_BEFORE.search(key[max(first, start - _NEGATION_REACH) : start]) is not None
+        or _NEGATED_AFTER.search(key[end : min(last, end + _NEGATION_REACH)]) is not None
     )
 
 
@@ -271,7 +275,13 @@ def names_statement(keys: Sequence[str]) -> bool:
     """`is_statement_related` for paragraphs already turned into match keys."""
     # Joined: page layouts break lines inside a phrase ("pernyataan" / "bersama").
     joined = " ".join(keys)
-    return any(not _negated(joined, *found.span()) for found in _WORDING.finditer(joined))
+    starts = list(itertools.accumulate((len(key) + 1 for key in keys), initial=0))  # and one past the end
+    for found in _WORDING.finditer(joined):
+        first = starts[bisect.bisect_right(starts, found.start()) - 1]
+        last = starts[bisect.bisect_left(starts, found.end() + 1)] - 1
+        if not _negated(joined, found.span(), (first, last)):
+            return True
+    return False
 
 
 def genre_of(keys: Sequence[str], title_key: str = "") -> Genre:

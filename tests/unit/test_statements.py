@@ -121,6 +121,14 @@ def test_a_negation_of_something_else_leaves_the_statement_named(sentence: str) 
     assert is_statement_related([sentence])
 
 
+def test_a_negation_on_the_line_before_leaves_the_statement_named() -> None:
+    # A menu item, or the last sentence of the paragraph before: not a negation of the statement.
+    assert is_statement_related(
+        ["Asked whether the talks had failed, he said no.", "Joint statement of the two"]
+    )
+    assert not is_statement_related(["Asked about the talks, he said they ended without a joint statement."])
+
+
 def test_an_article_without_a_statement_phrase_is_other() -> None:
     text = ["Hai bên nhất trí tăng cường hợp tác kinh tế.", "Hai bên khẳng định quan hệ hữu nghị."]
     assert genre(text) is Genre.OTHER
