@@ -7,6 +7,7 @@ in one place so that adding a language is adding rows. Calibrated on the seeds i
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -154,6 +155,7 @@ def _acts_pattern() -> str:
 
 _PHRASES: Final = "|".join(phrase_pattern(p) for phrases in STATEMENT_WORDING.values() for p in phrases)
 _WORDING: Final = re.compile(f"{_PHRASES}|{_acts_pattern()}")
+_ACT: Final = re.compile(_acts_pattern())
 _PHRASE: Final = re.compile(_PHRASES)
 
 # Words that say no statement was made: a negation just before the wording ("ended without a joint
@@ -192,14 +194,22 @@ _NOT_ONLY: Final = ("only", "solo", "sólo", "só", "seulement", "nur", "тол�
 _WITHOUT_WORD_SPACES: Final = frozenset({"zh", "ja"})
 
 
-def _negation_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+@functools.cache
+def _negation_patterns(language: str | None) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """The negations of a page's language (of every language of NEGATIONS when it is not known):
+    Portuguese "no comunicado conjunto" is "in the joint communiqué", not the English "no"."""
+    rows = NEGATIONS if language is None else {language: NEGATIONS[language]} if language in NEGATIONS else {}
+    if not rows:
+        return None
+
     def forms(side: int, spaced: bool) -> str:
-        return "|".join(
+        found = [
             _form_pattern(form)
-            for language, pair in NEGATIONS.items()
-            if (language not in _WITHOUT_WORD_SPACES) == spaced
+            for name, pair in rows.items()
+            if (name not in _WITHOUT_WORD_SPACES) == spaced
             for form in pair[side]
-        )
+        ]
+        return "|".join(found) or r"(?!)"  # no form: a pattern that never matches
 
     words, chars, only = NEGATION_WORDS, NEGATION_CHARACTERS, "|".join(_NOT_ONLY)
     spaced = rf"(?<!\w)(?:{forms(0, True)})(?! (?:{only})(?!\w))(?: \S+){{0,{words}}} "
@@ -208,17 +218,19 @@ def _negation_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(before), re.compile(after)
 
 
-_NEGATED_BEFORE, _NEGATED_AFTER = _negation_patterns()
 _NEGATION_REACH: Final = 120  # characters either side where a negation is looked for
 
 
-def _negated(key: str, span: tuple[int, int], lines: tuple[int, int]) -> bool:
+def _negated(key: str, span: tuple[int, int], lines: tuple[int, int], language: str | None) -> bool:
     """Whether the wording at key[span] says that no statement was made; a negation is looked for only
     in the lines (key[lines]) the wording is on: a menu item or a sentence of the line before is none."""
-    (start, end), (first, last) = span, lines
+    patterns = _negation_patterns(language)
+    if patterns is None:
+        return False
+    (start, end), (first, last), (before, after) = span, lines, patterns
     return (
-        _NEGATED_BEFORE.search(key[max(first, start - _NEGATION_REACH) : start]) is not None
-        or _NEGATED_AFTER.search(key[end : min(last, end + _NEGATION_REACH)]) is not None
+        before.search(key[max(first, start - _NEGATION_REACH) : start]) is not None
+        or after.search(key[end : min(last, end + _NEGATION_REACH)]) is not None
     )
 
 
@@ -255,15 +267,15 @@ PARTY_SHARE = 0.2
 MAX_PARTIES = 2
 
 
-def is_statement_related(paragraphs: Sequence[str]) -> bool:
+def is_statement_related(paragraphs: Sequence[str], language: str | None = None) -> bool:
     """Whether the text names a joint statement in any known language (its wording, or a bare noun
-    next to signing or adopting)."""
-    return names_statement([match_key(p) for p in paragraphs])
+    next to signing or adopting), and does not say that none was made (in its `language`)."""
+    return names_statement([match_key(p) for p in paragraphs], language)
 
 
-def genre(paragraphs: Sequence[str], title: str | None = None) -> Genre:
+def genre(paragraphs: Sequence[str], title: str | None = None, language: str | None = None) -> Genre:
     """A statement's own text (most paragraphs are statement clauses), an article about one, or other."""
-    return genre_of([match_key(p) for p in paragraphs], match_key(title or ""))
+    return genre_of([match_key(p) for p in paragraphs], match_key(title or ""), language)
 
 
 def parties(paragraphs: Sequence[str]) -> list[str]:
@@ -271,23 +283,33 @@ def parties(paragraphs: Sequence[str]) -> list[str]:
     return parties_of([match_key(p) for p in paragraphs])
 
 
-def names_statement(keys: Sequence[str]) -> bool:
-    """`is_statement_related` for paragraphs already turned into match keys."""
+def names_statement(keys: Sequence[str], language: str | None = None) -> bool:
+    """`is_statement_related` for paragraphs already turned into match keys.
+
+    A text that says a statement was not made ("ended without a joint statement") names none, even
+    where it speaks of that statement again ("the joint statement had been expected"), unless it also
+    says one was signed or adopted (STATEMENT_ACTS, not negated).
+    """
     # Joined: page layouts break lines inside a phrase ("pernyataan" / "bersama").
     joined = " ".join(keys)
     starts = list(itertools.accumulate((len(key) + 1 for key in keys), initial=0))  # and one past the end
+    named = negated = False
     for found in _WORDING.finditer(joined):
         first = starts[bisect.bisect_right(starts, found.start()) - 1]
         last = starts[bisect.bisect_left(starts, found.end() + 1)] - 1
-        if not _negated(joined, found.span(), (first, last)):
-            return True
-    return False
+        if _negated(joined, found.span(), (first, last), language):
+            negated = True
+        elif _ACT.fullmatch(found.group()):
+            return True  # signed or adopted
+        else:
+            named = True
+    return named and not negated
 
 
-def genre_of(keys: Sequence[str], title_key: str = "") -> Genre:
+def genre_of(keys: Sequence[str], title_key: str = "", language: str | None = None) -> Genre:
     """`genre` for paragraphs (and a title) already turned into match keys."""
     keys = [key for key in keys if key]
-    if not keys or not names_statement([title_key, *keys]):
+    if not keys or not names_statement([title_key, *keys], language):
         return Genre.OTHER
     clauses = sum(1 for key in keys if STATEMENT_CLAUSES.search(key))
     reported = sum(1 for key in keys if REPORTED_SPEECH.search(key))

@@ -14,7 +14,7 @@ from communique.errors import PermanentError
 from communique.model import Relation
 from communique.statements import Genre
 from tests.devset import SEED_IDS, Case, cases, seed_index, seed_paragraphs
-from workers import engine
+from workers import translation
 from workers.corpus_index import CorpusIndex
 from workers.engine import relate
 from workers.extraction import extract_article
@@ -96,8 +96,8 @@ def test_unrelated_real_pages_never_reach_the_embedding_model(
     index: CorpusIndex, real_html: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     screened: list[str] = []
-    first_look = engine.screen
-    monkeypatch.setattr(engine, "screen", lambda *args: screened.append(page.name) or first_look(*args))
+    first_look = translation.screen
+    monkeypatch.setattr(translation, "screen", lambda *args: screened.append(page.name) or first_look(*args))
     related = 0
     for page in sorted(real_html.glob("*/*.html")):
         try:

@@ -16,7 +16,8 @@ from tests.devset import seed_index
 from tests.realset import Page, pages
 from workers.corpus_index import CorpusIndex
 from workers.crosslingual import SentencePair
-from workers.engine import MatchResult, _Shape, relate
+from workers.engine import MatchResult, relate
+from workers.translation import Shape
 
 MAY_2025, JUNE_2024, NOVEMBER_2021 = "000_38becd8697d6d480", "001_cfe805069be26ee0", "004_4c3b450e9087d95b"
 
@@ -188,10 +189,10 @@ def test_formulas_scattered_over_a_known_text_are_no_translation() -> None:
     def pair(source: int, target: int) -> SentencePair:
         return SentencePair(source, target, 0.5, 0.3, 0, 0)
 
-    scattered = _Shape.of([pair(0, 140), pair(2, 12), pair(5, 77), pair(7, 30)], sentences)
+    scattered = Shape.of([pair(0, 140), pair(2, 12), pair(5, 77), pair(7, 30)], sentences)
     assert (scattered.share, scattered.run) == (0.5, 1) and scattered.order < 0.75
     assert not scattered.translated(target_coverage=0.04)
-    in_a_row = _Shape.of([pair(1, 3), pair(2, 4), pair(3, 5)], sentences)
+    in_a_row = Shape.of([pair(1, 3), pair(2, 4), pair(3, 5)], sentences)
     assert in_a_row.run == 3 and in_a_row.share == 3 / 8  # the 60 menu lines do not dilute it
     assert in_a_row.translated(target_coverage=0.02)
 
@@ -204,12 +205,12 @@ def test_a_report_summing_up_provisions_in_order_is_no_translation() -> None:
     def pair(source: int, target: int) -> SentencePair:
         return SentencePair(source, target, 0.5, 0.3, 0, 0)
 
-    summed_up = _Shape.of(
+    summed_up = Shape.of(
         [pair(1, 3), pair(3, 9), pair(5, 14), pair(7, 20), pair(9, 2), pair(11, 31)], sentences
     )
     assert (summed_up.share, summed_up.run) == (0.5, 1) and summed_up.order >= 0.75
     assert not summed_up.translated(target_coverage=0.06)
-    opening = _Shape.of(
+    opening = Shape.of(
         [pair(1, 3), pair(2, 4), pair(5, 14), pair(7, 20), pair(9, 2), pair(11, 31)], sentences
     )
     assert opening.run == 2 and opening.translated(target_coverage=0.06)

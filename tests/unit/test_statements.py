@@ -121,6 +121,20 @@ def test_a_negation_of_something_else_leaves_the_statement_named(sentence: str) 
     assert is_statement_related([sentence])
 
 
+def test_a_page_that_says_no_statement_was_made_names_none_where_it_speaks_of_it_again() -> None:
+    page = ["The summit ended without a joint statement.", "A joint statement had been expected on trade."]
+    assert not is_statement_related(page)
+    # unless it says one was signed or adopted
+    assert is_statement_related([*page, "A year ago the two leaders signed a joint statement on trade."])
+
+
+def test_negations_are_those_of_the_pages_language() -> None:
+    # Portuguese "no" is "in the": the page cites the joint communiqué.
+    text = ["Programas para viajantes baseados no comunicado conjunto entre os presidentes."]
+    assert is_statement_related(text, "pt")
+    assert not is_statement_related(["The talks ended with no joint communiqué."], "en")
+
+
 def test_a_negation_on_the_line_before_leaves_the_statement_named() -> None:
     # A menu item, or the last sentence of the paragraph before: not a negation of the statement.
     assert is_statement_related(
