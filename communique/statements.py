@@ -180,10 +180,12 @@ NEGATIONS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "ja": ((), ("見送*", "ずに", "できず", "できませんでした", "出ない", "まとまらなかった")),
 }
 # Words between a negation and the wording: "không có [một] tuyên bố chung" (2 before), "공동성명이나
-# 선언문을 채택하지 않기로" (3 after). Of the 43 real pages that say no statement was made, 1 word
-# discounts every naming in 20, 2 in 24, 3 in 26, 4 and 5 in 27; no dev page that names a statement
-# loses it at any of these. Characters, in Chinese and Japanese: "未能發表會後共同宣言" (4 before),
-# "共同声明をまとめることができませんでした" (8 after); 4 discounts 25 pages, 6 to 12 discount 26.
+# 선언문을 채택하지 않기로" (3 after). Of the 43 real pages that say no statement was made, with each
+# occurrence alone 1 word discounted every naming in 20, 2 in 24, 3 in 26; once the whole page counts
+# (names_statement), 1 to 3 words leave 33 pages unnamed, and 4 leaves 34 but unnames 1 of the 24
+# pages that name one beside a negation and 2 dev pages that name one. Characters, in Chinese and
+# Japanese: "未能發表會後共同宣言" (4 before), "共同声明をまとめることができませんでした" (8 after); 4 to 12
+# give the same 33.
 NEGATION_WORDS: Final = 3
 NEGATION_CHARACTERS: Final = 8
 # "Not only ... but a joint statement" names one.
