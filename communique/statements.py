@@ -154,8 +154,7 @@ def _acts_pattern() -> str:
 
 
 _PHRASES: Final = "|".join(phrase_pattern(p) for phrases in STATEMENT_WORDING.values() for p in phrases)
-_WORDING: Final = re.compile(f"{_PHRASES}|{_acts_pattern()}")
-_ACT: Final = re.compile(_acts_pattern())
+_WORDING: Final = re.compile(f"{_PHRASES}|(?P<act>{_acts_pattern()})")  # `act`: signing or adopting
 _PHRASE: Final = re.compile(_PHRASES)
 
 # Words that say no statement was made: a negation just before the wording ("ended without a joint
@@ -301,7 +300,7 @@ def names_statement(keys: Sequence[str], language: str | None = None) -> bool:
         last = starts[bisect.bisect_left(starts, found.end() + 1)] - 1
         if _negated(joined, found.span(), (first, last), language):
             negated = True
-        elif _ACT.fullmatch(found.group()):
+        elif found.group("act") is not None:
             return True  # signed or adopted
         else:
             named = True

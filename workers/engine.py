@@ -131,7 +131,7 @@ def relate(
         languages,
         base,
         exclude=exclude,
-        named=names_statement([title_key, *keys], language),
+        named=base.genre is not Genre.OTHER,  # genre_of has read whether the page names a statement
         published=published,
     )
     plain = replace(base, paragraphs=_plain(paragraphs, languages, {}))
