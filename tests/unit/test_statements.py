@@ -60,9 +60,17 @@ def test_statement_phrases_in_five_languages(phrase: str) -> None:
         "두 정상은 '판문점 선언'에 서명했다",  # ko: signed a declaration
         "ทั้งสองฝ่ายลงนามปฏิญญาร่วมว่าด้วยความเป็นหุ้นส่วน",  # th: signed a joint declaration
         "兩國元首簽署了聯(lián)合聲明",  # zh with a mirror's pinyin gloss
+        "两国元首会晤联合新闻声明",  # zh: a joint press statement
+        "中日両国は共同コミュニケを発表した",  # ja: a joint communiqué
+        "남북 외교장관 공동발표문",  # ko: a joint announcement
+        "북미 공동커뮤니케 발표",  # ko: a joint communiqué
+        "बातचीत के बाद संयुक्त घोषणापत्र जारी किया गया",  # hi: a joint declaration
+        "وأكد الرئيسان في بيانهما الختامي المشترك",  # ar: their joint final statement
+        "Le communiqué commun des deux chefs d'État",  # fr
+        "The following joint press statement was issued today.",  # en
     ],
 )
-def test_statement_wording_of_cjk_and_thai_pages(sentence: str) -> None:
+def test_statement_wording_found_in_real_pages(sentence: str) -> None:
     assert is_statement_related([sentence])
 
 
@@ -73,6 +81,7 @@ def test_statement_wording_of_cjk_and_thai_pages(sentence: str) -> None:
         "Путин напомнил, что Декларации, подписанные в 2000 году, определили приоритеты.",
         "The two presidents signed a strategic declaration in the capital.",
         "Oggi ho firmato con il presidente Putin due importanti dichiarazioni.",  # a signatory between
+        "Nixon podepsal s premiérem Čou En-lajem Šanghajské komuniké.",  # cs: signed a communiqué
     ],
 )
 def test_a_bare_statement_noun_next_to_signing_or_adopting_names_a_statement(sentence: str) -> None:
@@ -102,6 +111,8 @@ def test_a_statement_noun_without_signing_or_adopting_names_none(sentence: str) 
         "G20農相会合 共同声明採択できず",
         "트럼프·시진핑 정상회담, 공동성명 없이 끝났다",
         "Russland und USA scheitern an gemeinsamer Erklärung",
+        "Les dirigeants n'ont pas publié de déclaration conjointe.",
+        "한미정상 공동발표문 없을 듯",
     ],
 )
 def test_a_statement_said_not_to_be_made_names_none(sentence: str) -> None:
