@@ -45,6 +45,10 @@ WEIGHTS: Final = {
     "title": 3,  # a number of its title ("until 2030") is in the text
     "title words": 3,  # the sentences naming a statement carry words only its title has
     "signatory": 2,  # a signatory that no other known statement has is named
+    # one that some other known statements have too (not all): a tie-breaker. To Lam signed June 2024
+    # and May 2025: two reports of May 2025 that name him and Moscow had tied with November 2021 on
+    # place; on the 514 dev pages it changes no other answer.
+    "shared signatory": 1,
     "place": 2,  # where it was adopted is named
 }
 FIT_SCORE: Final = 2
@@ -171,10 +175,13 @@ def text_dates(text: str, language: str | None) -> list[TextDate]:
         year = parsed.year - _BUDDHIST_ERA if parsed.year > 2400 else parsed.year
         if has_year and not 1900 <= year <= 2100:
             continue  # a number read as a year ("3484")
-        has_day = _parse_date(written, languages, _DAY_SETTINGS) is not None
-        if not has_day and not has_year:
+        exact = _parse_date(written, languages, _DAY_SETTINGS)
+        if exact is None and not has_year:
             continue  # a month name alone ("May") is a word as often as a date
-        found.append(TextDate(year if has_year else None, parsed.month, parsed.day if has_day else None))
+        # dateparser 1.5's search reads a numeric date month first in every language ("11/5/2025" in an
+        # Indonesian page as 5 November); its parse keeps the language's order (11 May).
+        month, day = (exact.month, exact.day) if exact is not None else (parsed.month, None)
+        found.append(TextDate(year if has_year else None, month, day))
     return found
 
 
@@ -259,17 +266,19 @@ def _dateparser():  # type: ignore[no-untyped-def]
 def fit(
     card: Card,
     page: Clues,
-    own_signatories: Sequence[str] = (),
+    *,
+    signatories: tuple[Sequence[str], Sequence[str]] = ((), ()),
     titled: frozenset[str] = frozenset(),
     own_title: frozenset[Run] = frozenset(),
 ) -> Fit:
-    """How well a statement card fits what a page says; `own_signatories` are those of its signatories
-    that no other known statement has (the ones that tell it apart), `titled` the numbers in the titles
-    of all known statements ("2030"), `own_title` the runs of its titles no other title has."""
+    """How well a statement card fits what a page says. `signatories`: those of its signatories that no
+    other known statement has (the ones that tell it apart), and those that some others have too, but
+    not all; `titled`: the numbers in the titles of all known statements ("2030"); `own_title`: the runs
+    of its titles no other title has."""
     veto = _veto(card, page, titled)
     if veto is not None or card.adopted is None:
         return Fit(card, 0, (), veto=veto or "no date on the card")
-    evidence = _evidence(card, card.adopted, page, own_signatories, own_title)
+    evidence = _evidence(card, card.adopted, page, signatories, own_title)
     return Fit(card, sum(WEIGHTS[e] for e in evidence), tuple(evidence))
 
 
@@ -287,7 +296,11 @@ def _veto(card: Card, page: Clues, titled: frozenset[str]) -> str | None:
 
 
 def _evidence(
-    card: Card, adopted: dt.date, page: Clues, own_signatories: Sequence[str], own_title: frozenset[Run]
+    card: Card,
+    adopted: dt.date,
+    page: Clues,
+    signatories: tuple[Sequence[str], Sequence[str]],
+    own_title: frozenset[Run],
 ) -> list[str]:
     """What the page says that fits the card (keys of WEIGHTS)."""
     evidence = []
@@ -303,8 +316,11 @@ def _evidence(
         evidence.append("title")
     if own_title and carries(page.naming_runs, own_title):
         evidence.append("title words")
-    if any(_named(card.forms(name), page) for name in own_signatories):
+    own, shared = signatories
+    if any(_named(card.forms(name), page) for name in own):
         evidence.append("signatory")
+    elif any(_named(card.forms(name), page) for name in shared):
+        evidence.append("shared signatory")
     if card.place and _named((*card.forms(card.place), *city_forms(card.place)), page):
         evidence.append("place")
     return evidence
@@ -337,10 +353,13 @@ def _named_otherwise(card: Card, adopted: dt.date, page: Clues, titled: frozense
     days = [date for date in page.named_dates if date.day and date.month]
     if days and not any(_near(date, adopted, PREVIEW_DAYS) for date in days):
         return "names a statement of another day"
-    years = page.named_years - {int(n) for n in _title_numbers(card) if len(n) == 4}
+    numbers = _title_numbers(card)
+    years = page.named_years - {int(n) for n in numbers if len(n) == 4}
     if page.published is not None:
         years = frozenset(year for year in years if year <= page.published.year or str(year) in titled)
     if years and adopted.year not in years and not days:
+        if any(_number_in(number, page.named_text) for number in numbers):
+            return None  # "Joint Statement on 2030 Vision ... Since the joint declaration ... in 2001"
         return "names a statement of another year"
     return None
 
@@ -394,9 +413,12 @@ def identify(cards: Iterable[Card], page: Clues, *, report: bool = True) -> tupl
             fit(
                 card,
                 page,
-                [n for n in card.signatories if everyone[n] == 1],
-                titled,
-                own.get(card.statement_id, frozenset()),
+                signatories=(
+                    [n for n in card.signatories if everyone[n] == 1],
+                    [n for n in card.signatories if 1 < everyone[n] < len(statements)],
+                ),
+                titled=titled,
+                own_title=own.get(card.statement_id, frozenset()),
             )
             for card in cards
         ),

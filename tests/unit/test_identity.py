@@ -49,6 +49,8 @@ def page(text: str, language: str = "en", published: dt.date | None = None) -> o
         ("20 มิถุนายน 2567", "th", TextDate(2024, 6, 20)),  # Buddhist era
         ("in May 2025 the sides", "en", TextDate(2025, 5, None)),
         ("지난 6월 19일과 20일 양일간 방문", "ko", TextDate(None, 6, 19)),  # a particle glued to the day
+        ("dirilis pada Minggu (11/5/2025), menyusul", "id", TextDate(2025, 5, 11)),  # day first, not 5 Nov
+        ("Ngày 10/5/2025 tại Moskva", "vi", TextDate(2025, 5, 10)),
     ],
 )
 def test_dates_are_read_in_many_languages_with_what_they_leave_out(
@@ -237,3 +239,24 @@ def test_title_words_tie_a_report_to_a_statement_but_not_a_statement_text_to_ano
     assert found is not None and found.card is may_2025 and found.evidence == ("title words",)
     # The same words in a statement's own text: that text names itself, maybe a new statement.
     assert identify([*CARDS, may_2025], report, report=False)[0] is None
+
+
+def test_a_signatory_of_some_known_statements_breaks_a_tie_on_place() -> None:
+    # A report of May 2025 (Moscow, To Lam) names the place of November 2021 too: To Lam signed June 2024
+    # and May 2025, not November 2021, so he tells the two Moscow statements apart.
+    may_2025 = Card(
+        "may-2025", dt.date(2025, 5, 10), ("VN", "RU"), "Moscow", {}, ("To Lam", "Vladimir Putin")
+    )
+    cards = [JUNE_2024, NOVEMBER_2021, may_2025]
+    report = page("After To Lam's visit to Moscow, Vietnam and Russia issued a joint statement.")
+    found, fits = identify(cards, report)
+    assert found is not None and found.card is may_2025, fits
+    assert found.evidence == ("shared signatory", "place")
+
+
+def test_a_title_number_in_the_naming_sentences_outweighs_the_years_of_other_statements() -> None:
+    text = (
+        "Joint Statement on 2030 Vision for Development of Vietnam - Russia relations\n"
+        "Since the joint declaration on the Strategic Partnership in 2001, Vietnam and Russia grew closer."
+    )
+    assert fit(NOVEMBER_2021, page(text), titled=frozenset({"2030"})).veto is None

@@ -113,6 +113,11 @@ def test_a_statement_noun_without_signing_or_adopting_names_none(sentence: str) 
         "Russland und USA scheitern an gemeinsamer Erklärung",
         "Les dirigeants n'ont pas publié de déclaration conjointe.",
         "한미정상 공동발표문 없을 듯",
+        "Absence of joint statement dampens prospects for improved ties",
+        "The summit was unable to deliver a joint statement.",
+        "Отсутствие совместного заявления является демонстрацией кризиса.",
+        "李大维称美中不会发表联合公报",
+        "韓日首脳、共同宣言発表せず記者会見のみ行う",
     ],
 )
 def test_a_statement_said_not_to_be_made_names_none(sentence: str) -> None:
