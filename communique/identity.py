@@ -327,9 +327,9 @@ def _evidence(
 
 
 def _parties_named(card: Card, page: Clues) -> bool:
-    """Whether the page names the card's parties: each by a country name, or one of them only by a
-    signatory of the card (a page that writes "il presidente russo Vladimir Putin" names Russia by its
-    adjective, which CLDR does not give) when the page names no country outside the card."""
+    """Whether the page names the card's parties: each by a country name (or adjective), or one of
+    them only by a signatory of the card ("il capo del Cremlino Vladimir Putin") when the page names
+    no country outside the card."""
     missing = [party for party in card.parties if not page.countries[party]]
     if not missing:
         return True

@@ -35,6 +35,24 @@ def test_countries_the_press_names_by_short_forms(text: str, expected: dict[str,
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Le président russe et le président vietnamien", {"RU": 1, "VN": 1}),
+        ("Die deutsch-britische Partnerschaft", {"DE": 1}),
+        ("dem chinesischen Präsidenten", {"CN": 1}),
+        ("il presidente russo", {"RU": 1}),
+        ("القمة الصينية الروسية", {"CN": 1, "RU": 1}),
+        ("रूसी राष्ट्रपति", {"RU": 1}),
+        ("rosyjskiego prezydenta", {"RU": 1}),
+        ("русского лидера", {"RU": 1}),
+        ("o líder norte-coreano", {}),  # Korean names neither Korea: the language of both
+    ],
+)
+def test_a_country_named_by_its_adjective(text: str, expected: dict[str, int]) -> None:
+    assert named(text) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "中美洲国家",  # Central America

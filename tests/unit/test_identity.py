@@ -148,13 +148,13 @@ def test_a_year_to_come_in_the_naming_sentence_points_to_no_other_statement() ->
     assert fit(JUNE_2024, vision, titled=frozenset({"2030"})).veto == "names a statement of another year"
 
 
-def test_one_party_named_by_its_adjective_and_a_signatory_still_counts() -> None:
-    adjective = page(
-        "Il presidente russo Vladimir Putin in Vietnam: prevista una joint statement a Hanoi.", "it"
+def test_one_party_named_only_by_a_signatory_still_counts() -> None:
+    signatory = page(
+        "Il capo del Cremlino Vladimir Putin in Vietnam: prevista una joint statement a Hanoi.", "it"
     )
-    assert fit(JUNE_2024, adjective).veto is None
+    assert fit(JUNE_2024, signatory).veto is None
     # Not when the page names another country: that may be the other party.
-    other = page("Il presidente russo Vladimir Putin in Cina e Vietnam: una joint statement a Hanoi.", "it")
+    other = page("Il capo del Cremlino Vladimir Putin in Cina e Vietnam: una joint statement a Hanoi.", "it")
     assert fit(JUNE_2024, other).veto == "parties"
 
 
