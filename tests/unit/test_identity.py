@@ -260,3 +260,39 @@ def test_a_title_number_in_the_naming_sentences_outweighs_the_years_of_other_sta
         "Since the joint declaration on the Strategic Partnership in 2001, Vietnam and Russia grew closer."
     )
     assert fit(NOVEMBER_2021, page(text), titled=frozenset({"2030"})).veto is None
+
+
+MAY_2025 = Card(
+    "may-2025",
+    dt.date(2025, 5, 10),
+    ("VN", "RU"),
+    "Moscow",
+    {"en": "Joint Statement on the major orientations of the comprehensive strategic partnership"},
+    ("To Lam", "Vladimir Putin"),
+)
+
+
+def test_the_place_in_the_naming_sentence_outweighs_a_capital_named_for_its_government() -> None:
+    report = page(
+        "Vladimir Putin and To Lam signed a joint declaration in Moscow on the partnership.\n"
+        "The declaration also welcomed Hanoi's position on Ukraine, Russia and Vietnam said."
+    )
+    found, fits = identify([JUNE_2024, MAY_2025], report)
+    assert found is not None and found.card is MAY_2025, fits  # Hanoi gives June 2024 no place
+
+
+def test_a_tie_is_broken_by_the_known_place_the_page_names_most() -> None:
+    report = page(
+        "Vladimir Putin, visiting Hanoi, met To Lam at the presidential palace in Hanoi.\n"
+        "The joint communique stresses trust between Russia and Vietnam.\n"
+        "Hanoi also hopes to push cooperation in defence with Moscow."
+    )
+    found, fits = identify([JUNE_2024, MAY_2025], report)
+    assert found is not None and found.card is JUNE_2024, fits
+    # Named as often, the places leave the tie: the page does not say which statement it is.
+    even = page(
+        "Vladimir Putin met To Lam in Hanoi.\n"
+        "The joint communique stresses trust between Russia and Vietnam.\n"
+        "Moscow values the ties."
+    )
+    assert identify([JUNE_2024, MAY_2025], even)[0] is None
