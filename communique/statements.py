@@ -156,6 +156,7 @@ STATEMENT_ACTS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "tr": (("bildiri*", "açıklama*"), ("imzala*",)),
     "ko": (("성명*", "선언*"), ("채택*", "서명*")),
     "ar": (("إعلان",), ("وقّع", "التوقيع")),  # match keys drop the shadda: وقع
+    "fa": (("اعلامیه",), ("امضا",)),  # "اعلامیه مشارکت استراتژیک را امضا کردند" (ninth collection)
 }
 # Words between the noun and the verb: an article and an adjective or two ("signed a strategic
 # declaration"), or the other signatory ("ho firmato con il presidente Putin due importanti

@@ -82,6 +82,7 @@ def test_statement_wording_found_in_real_pages(sentence: str) -> None:
         "The two presidents signed a strategic declaration in the capital.",
         "Oggi ho firmato con il presidente Putin due importanti dichiarazioni.",  # a signatory between
         "Nixon podepsal s premiérem Čou En-lajem Šanghajské komuniké.",  # cs: signed a communiqué
+        "در سال ۲۰۰۱ دو کشور اعلامیه مشارکت استراتژیک را امضا کردند",  # fa: signed a declaration
     ],
 )
 def test_a_bare_statement_noun_next_to_signing_or_adopting_names_a_statement(sentence: str) -> None:
