@@ -70,9 +70,12 @@ _NOT_COUNTRIES: Final = frozenset(
 # the word for a meeting in Spanish, Portuguese and French ("reunión", "reunião", "la réunion": 31
 # times in 21 dev pages of tests/realset, never the island) and "reunion" in English and Turkish;
 # Russian "того" ("of that": Togo, 4 times in 4 dev pages).
+# Of the languages' names read as adjectives: Persian "اردو" (Urdu, for Pakistan) is also "camp" and
+# the start of "اردوغان", Erdogan (3 times in a dev page), Burmese "ချက်" (Czech) a common syllable.
 COMMON_WORD_NAMES: Final = frozenset(
     {"anh", "pháp", "đức", "ý", "bỉ", "séc", "chad", "jersey", "turkey", "man"}
     | {"reunión", "reunião", "réunion", "la réunion", "reunion", "того"}
+    | {"اردو", "ချက်"}
 )
 
 # Every country code (CLDR's territories less the codes above).
@@ -191,7 +194,7 @@ def _cache_file() -> Path:
     return cache_path(f"country-names-{digest}.json")
 
 
-_BUILD_VERSION: Final = 8  # raise when _build_tables (or match_key) changes what it makes
+_BUILD_VERSION: Final = 9  # raise when _build_tables (or match_key) changes what it makes
 
 
 def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -225,6 +228,8 @@ def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
             key = match_key(languages.get(language, ""))
             if key not in words and key not in anywhere:  # "Rusia" is both in Indonesian
                 add(key, code, locale, adjective=True)
+                if key.endswith(_ARABIC_FEMININE):  # "الروسية" → "الروسي": "الرئيس الروسي"
+                    add(key[: -len("ة")], code, locale, adjective=True)
     for name, code in NAMES_BEYOND_CLDR.items():  # the press's own forms outrank CLDR's
         key = match_key(name)
         if _script_class(key) == "anywhere":
@@ -235,6 +240,7 @@ def _build_tables() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     return words, stems, anywhere
 
 
+_ARABIC_FEMININE: Final = "ية"  # a language's Arabic name is the feminine adjective
 _CYRILLIC_VOWEL: Final = re.compile("(?<=.{4})[аяеиоуыюь]$")
 _CYRILLIC_ADJECTIVE: Final = re.compile("(?:[иыо]й|ая|а)$")
 

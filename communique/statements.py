@@ -111,10 +111,20 @@ STATEMENT_WORDING: Final[dict[str, tuple[str, ...]]] = {
         "공동커뮤니케",
         "공동 커뮤니케",
     ),
-    "id": ("pernyataan bersama", "deklarasi bersama", "komunike bersama"),
+    "id": ("pernyataan bersama", "deklarasi bersama", "komunike bersama", "pernyataan pers bersama"),
     "ms": ("kenyataan bersama", "deklarasi bersama"),
-    "th": ("แถลงการณ์ร่วม", "ปฏิญญาร่วม", "ร่วมลงนามถ้อยแถลง"),  # statement, declaration, co-signed statement
-    "hi": ("संयुक्त बयान", "संयुक्त वक्तव्य", "संयुक्त घोषणा", "संयुक्त घोषणापत्र", "संयुक्त विज्ञप्ति", "साझा बयान"),
+    # statement, declaration, co-signed statement; ถ้อยแถลงร่วม heads the Thai MFA's translation of the
+    # TH-CN joint statement of 2022 (tenth collection; the form had been seen in a test page before)
+    "th": ("แถลงการณ์ร่วม", "ปฏิญญาร่วม", "ร่วมลงนามถ้อยแถลง", "ถ้อยแถลงร่วม"),
+    "hi": (
+        "संयुक्त बयान",
+        "संयुक्त वक्तव्य",
+        "संयुक्त घोषणा",
+        "संयुक्त घोषणापत्र",
+        "संयुक्त विज्ञप्ति",
+        "साझा बयान",
+        "साझा घोषणापत्र",  # BBC Hindi, 2004: India and Russia signed a joint declaration
+    ),
     "ar": (
         "بيان مشترك",
         "البيان المشترك",

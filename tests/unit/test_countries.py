@@ -42,6 +42,7 @@ def test_countries_the_press_names_by_short_forms(text: str, expected: dict[str,
         ("dem chinesischen Präsidenten", {"CN": 1}),
         ("il presidente russo", {"RU": 1}),
         ("القمة الصينية الروسية", {"CN": 1, "RU": 1}),
+        ("وقع الرئيسان التركي والأذربيجاني", {"TR": 1, "AZ": 1}),  # masculine: the language's name less ة
         ("रूसी राष्ट्रपति", {"RU": 1}),
         ("rosyjskiego prezydenta", {"RU": 1}),
         ("русского лидера", {"RU": 1}),
@@ -68,6 +69,7 @@ def test_a_country_named_by_its_adjective(text: str, expected: dict[str, int]) -
         "После того как",  # "after that", not Togo
         "تم التوقيع على الاتفاق",  # "was signed": no Malta across the space
         "대한 국가",  # no 한국 across the space
+        "أردوغان",  # Erdogan, not the Persian for Urdu (Pakistan)
     ],
 )
 def test_words_that_look_like_names_are_none(text: str) -> None:

@@ -68,6 +68,9 @@ def test_statement_phrases_in_five_languages(phrase: str) -> None:
         "وأكد الرئيسان في بيانهما الختامي المشترك",  # ar: their joint final statement
         "Le communiqué commun des deux chefs d'État",  # fr
         "The following joint press statement was issued today.",  # en
+        "ถ้อยแถลงร่วม ระหว่างราชอาณาจักรไทยกับสาธารณรัฐประชาชนจีน",  # th: a joint statement
+        "दोनों देशों ने एक साझा घोषणापत्र पर भी हस्ताक्षर किए हैं",  # hi: a joint declaration
+        "Pernyataan Pers Bersama Presiden RI dan Perdana Menteri Malaysia",  # id: a joint press statement
     ],
 )
 def test_statement_wording_found_in_real_pages(sentence: str) -> None:
