@@ -332,7 +332,8 @@ def _evidence(
         evidence.append("signatory")
     elif any(_named(card.forms(name), page) for name in shared):
         evidence.append("shared signatory")
-    if card.place and (places is None or card.place in places) and _named(_place_forms(card), page):
+    # `places`: the known places identify() found telling (each named on the page); None: every one
+    if card.place and (card.place in places if places is not None else _named(_place_forms(card), page)):
         evidence.append("place")
     return evidence
 

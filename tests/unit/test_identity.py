@@ -30,6 +30,14 @@ NOVEMBER_2021 = Card(
     {"en": "Joint Statement on the vision of the comprehensive strategic partnership until 2030"},
     ("Nguyen Xuan Phuc", "Vladimir Putin"),
 )
+MAY_2025 = Card(
+    "may-2025",
+    dt.date(2025, 5, 10),
+    ("VN", "RU"),
+    "Moscow",
+    {"en": "Joint Statement on the major orientations of the comprehensive strategic partnership"},
+    ("To Lam", "Vladimir Putin"),
+)
 CARDS = [JUNE_2024, NOVEMBER_2021]
 
 
@@ -260,16 +268,6 @@ def test_a_title_number_in_the_naming_sentences_outweighs_the_years_of_other_sta
         "Since the joint declaration on the Strategic Partnership in 2001, Vietnam and Russia grew closer."
     )
     assert fit(NOVEMBER_2021, page(text), titled=frozenset({"2030"})).veto is None
-
-
-MAY_2025 = Card(
-    "may-2025",
-    dt.date(2025, 5, 10),
-    ("VN", "RU"),
-    "Moscow",
-    {"en": "Joint Statement on the major orientations of the comprehensive strategic partnership"},
-    ("To Lam", "Vladimir Putin"),
-)
 
 
 def test_the_place_in_the_naming_sentence_outweighs_a_capital_named_for_its_government() -> None:
